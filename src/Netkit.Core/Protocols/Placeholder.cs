@@ -1,0 +1,1 @@
+namespace Netkit.Core.Protocols; internal static class Placeholder {}
