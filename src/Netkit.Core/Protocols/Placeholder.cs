@@ -1,1 +1,0 @@
-namespace Netkit.Core.Protocols; internal static class Placeholder {}

@@ -1,0 +1,184 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Netkit.Core.Sockets;
+
+/// <summary>
+/// Applies <see cref="SocketSettings"/> to a fresh socket, before bind or connect. Each option that
+/// fails becomes a <see cref="SocketOptionException"/> naming the command-line option, so the user
+/// learns which of their choices the OS refused and why.
+/// </summary>
+public static class SocketSettingsApplier
+{
+    /// <summary>Applies every setting that matters for <paramref name="role"/>.</summary>
+    public static void Apply(Socket socket, SocketSettings settings, SocketRole role)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(settings);
+
+        var reuse = settings.ReuseAddress ?? role is SocketRole.Listener or SocketRole.Datagram;
+        if (role != SocketRole.Client || settings.ReuseAddress is not null)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                // On Windows SO_REUSEADDR lets another process bind the same port and steal traffic;
+                // exclusive use is the safe meaning of "let me restart on this port".
+                if (role != SocketRole.Client)
+                {
+                    Set("--reuse-address", () => socket.ExclusiveAddressUse = reuse);
+                }
+            }
+            else
+            {
+                Set("--reuse-address", () => socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, reuse));
+            }
+        }
+
+        if (settings.ReusePort)
+        {
+            Set("--reuse-port", () => SetReusePort(socket));
+        }
+
+        if (settings.BindDevice is { } device)
+        {
+            Set("--bind-device", () => SetBindDevice(socket, device));
+        }
+
+        if (settings.DontRoute)
+        {
+            Set("--dont-route", () => socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.DontRoute, true));
+        }
+
+        if (settings.SendBuffer is { } send)
+        {
+            Set("--send-buffer", () => socket.SendBufferSize = send);
+        }
+
+        if (settings.ReceiveBuffer is { } receive)
+        {
+            Set("--receive-buffer", () => socket.ReceiveBufferSize = receive);
+        }
+
+        if (role == SocketRole.Datagram)
+        {
+            if (settings.Broadcast)
+            {
+                Set("--broadcast", () => socket.EnableBroadcast = true);
+            }
+
+            return;
+        }
+
+        if (settings.Broadcast)
+        {
+            throw new SocketOptionException("--broadcast", "applies to UDP sockets only");
+        }
+
+        if (settings.WantsKeepAlive)
+        {
+            Set("--keepalive", () => socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true));
+        }
+
+        if (settings.KeepAliveIdle is { } idle)
+        {
+            Set("--keepalive-idle", () => socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, WholeSeconds(idle, "--keepalive-idle")));
+        }
+
+        if (settings.KeepAliveInterval is { } interval)
+        {
+            Set("--keepalive-interval", () => socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, WholeSeconds(interval, "--keepalive-interval")));
+        }
+
+        if (settings.KeepAliveCount is { } count)
+        {
+            Set("--keepalive-count", () => socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, count));
+        }
+
+        if (settings.NoDelay)
+        {
+            Set("--no-delay", () => socket.NoDelay = true);
+        }
+
+        if (settings.OobInline)
+        {
+            Set("--oob-inline", () => socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true));
+        }
+
+        if (settings.Linger is { } linger)
+        {
+            Set("--linger", () => socket.LingerState = new LingerOption(true, WholeSeconds(linger, "--linger")));
+        }
+    }
+
+    private static int WholeSeconds(TimeSpan value, string option)
+    {
+        var seconds = (int)Math.Ceiling(value.TotalSeconds);
+        if (seconds < 0 || seconds > 32767)
+        {
+            throw new SocketOptionException(option, "must be between 0 and 32767 seconds");
+        }
+
+        return seconds;
+    }
+
+    private static void SetReusePort(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            socket.SetRawSocketOption(PosixSocketConstants.SolSocketLinux, PosixSocketConstants.SoReusePortLinux, BitConverter.GetBytes(1));
+        }
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            socket.SetRawSocketOption(PosixSocketConstants.SolSocketBsd, PosixSocketConstants.SoReusePortBsd, BitConverter.GetBytes(1));
+        }
+        else
+        {
+            throw new PlatformNotSupportedException("SO_REUSEPORT does not exist on this OS");
+        }
+    }
+
+    private static void SetBindDevice(Socket socket, string device)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("SO_BINDTODEVICE exists on Linux only");
+        }
+
+        if (device.Length == 0 || device.Length >= PosixSocketConstants.InterfaceNameSize || device.Contains('\0'))
+        {
+            throw new SocketOptionException("--bind-device", $"'{device}' is not an interface name");
+        }
+
+        var name = new byte[Encoding.UTF8.GetByteCount(device) + 1];
+        Encoding.UTF8.GetBytes(device, name);
+        socket.SetRawSocketOption(PosixSocketConstants.SolSocketLinux, PosixSocketConstants.SoBindToDeviceLinux, name);
+    }
+
+    private static void Set(string option, Action apply)
+    {
+        try
+        {
+            apply();
+        }
+        catch (SocketOptionException)
+        {
+            throw;
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            throw new SocketOptionException(option, "not supported on this OS: " + e.Message, e);
+        }
+        catch (SocketException e)
+        {
+            var denied = e.SocketErrorCode == SocketError.AccessDenied || e.ErrorCode is 1 or 13;
+            var reason = e.SocketErrorCode switch
+            {
+                SocketError.ProtocolOption or SocketError.OperationNotSupported or SocketError.ProtocolNotSupported
+                    => "not supported on this OS",
+                _ when denied => "not permitted (needs more privileges)",
+                _ => SocketErrors.Describe(e),
+            };
+            throw new SocketOptionException(option, reason, e) { Denied = denied };
+        }
+    }
+}
