@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Netkit.Core.Diagnostics;
+
+/// <summary>
+/// Every message the core logs, with a stable event id. Peer-supplied text reaches these methods only
+/// after <see cref="Protocols.PeerText.Escape"/>.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "#{Id} connection from {Remote}")]
+    public static partial void Accepted(ILogger logger, int id, EndPoint remote);
+
+    [LoggerMessage(2, LogLevel.Information, "#{Id} {Address}:{Data}")]
+    public static partial void Chunk(ILogger logger, int id, string address, string data);
+
+    [LoggerMessage(3, LogLevel.Information, "#{Id} closed: {Reason} ({BytesIn} bytes in, {BytesOut} bytes out)")]
+    public static partial void Closed(ILogger logger, int id, string reason, long bytesIn, long bytesOut);
+
+    [LoggerMessage(4, LogLevel.Warning, "rejected connection from {Remote}: {Reason}")]
+    public static partial void Rejected(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "accept failed: {Reason}")]
+    public static partial void AcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(6, LogLevel.Debug, "{Remote} sent {Length} bytes, replied {Value}")]
+    public static partial void TimeRequest(ILogger logger, string remote, int length, uint value);
+
+    [LoggerMessage(7, LogLevel.Warning, "receive failed, still serving: {Reason}")]
+    public static partial void ReceiveFailed(ILogger logger, string reason);
+
+    [LoggerMessage(8, LogLevel.Information, "stopping: waiting up to {Timeout} for {Count} connection(s)")]
+    public static partial void Draining(ILogger logger, TimeSpan timeout, int count);
+
+    [LoggerMessage(9, LogLevel.Warning, "#{Id} word not sent: {Reason}")]
+    public static partial void WordDropped(ILogger logger, int id, string reason);
+
+    [LoggerMessage(10, LogLevel.Debug, "trying {Address}")]
+    public static partial void Trying(ILogger logger, EndPoint address);
+
+    [LoggerMessage(11, LogLevel.Debug, "{Address}: {Reason}")]
+    public static partial void AttemptFailed(ILogger logger, EndPoint address, string reason);
+
+    [LoggerMessage(12, LogLevel.Debug, "no reply within {Timeout} (attempt {Attempt} of {Attempts})")]
+    public static partial void NoReply(ILogger logger, TimeSpan timeout, int attempt, int attempts);
+
+    [LoggerMessage(13, LogLevel.Debug, "ignored {Length} bytes from {Remote}: not the server asked")]
+    public static partial void StrayDatagram(ILogger logger, int length, string remote);
+}

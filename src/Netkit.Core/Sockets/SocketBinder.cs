@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Netkit.Core.Sockets;
+
+/// <summary>
+/// Creates and binds server sockets. With no host, one dual-stack <c>[::]</c> socket serves IPv4 and
+/// IPv6 (IPV6_V6ONLY is cleared explicitly: Windows sets it by default), falling back to
+/// <c>0.0.0.0</c> where IPv6 is off. Failures to bind are <see cref="FailureKind.Bind"/>.
+/// </summary>
+public static class SocketBinder
+{
+    /// <summary>Binds and starts listening a TCP socket with the given <paramref name="backlog"/>.</summary>
+    public static async Task<Socket> ListenTcpAsync(ListenRequest request, int backlog, CancellationToken cancellationToken)
+    {
+        var socket = await BindAsync(request, SocketType.Stream, ProtocolType.Tcp, SocketRole.Listener, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            socket.Listen(backlog);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new NetkitException(FailureKind.Bind, $"listen on {EndpointText.Format(socket.LocalEndPoint)}: {SocketErrors.Describe(e)}", e);
+        }
+    }
+
+    /// <summary>Binds a UDP socket.</summary>
+    public static Task<Socket> BindUdpAsync(ListenRequest request, CancellationToken cancellationToken)
+        => BindAsync(request, SocketType.Dgram, ProtocolType.Udp, SocketRole.Datagram, cancellationToken);
+
+    private static async Task<Socket> BindAsync(ListenRequest request, SocketType type, ProtocolType protocol, SocketRole role, CancellationToken cancellationToken)
+    {
+        if (request.Port is < 0 or > 65535)
+        {
+            throw new NetkitException(FailureKind.Usage, $"port {request.Port}: must be 0-65535");
+        }
+
+        IPAddress address;
+        var dualStack = false;
+        if (request.Host is null)
+        {
+            var v6 = request.Family != AddressFamilyPreference.IPv4 && Socket.OSSupportsIPv6;
+            address = v6 ? IPAddress.IPv6Any : IPAddress.Any;
+            dualStack = v6 && request.Family == AddressFamilyPreference.Any;
+        }
+        else
+        {
+            address = (await HostResolver.ResolveAsync(request.Host, request.Family, cancellationToken).ConfigureAwait(false))[0];
+        }
+
+        try
+        {
+            return Bind(new IPEndPoint(address, request.Port), type, protocol, role, request.Settings, dualStack);
+        }
+        catch (SocketException e) when (request.Host is null && address.Equals(IPAddress.IPv6Any)
+                                        && e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
+        {
+            // IPv6 is compiled in but switched off on this host: serve IPv4 alone.
+            return Bind(new IPEndPoint(IPAddress.Any, request.Port), type, protocol, role, request.Settings, dualStack: false);
+        }
+    }
+
+    private static Socket Bind(IPEndPoint endPoint, SocketType type, ProtocolType protocol, SocketRole role, SocketSettings settings, bool dualStack)
+    {
+        var socket = new Socket(endPoint.AddressFamily, type, protocol);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = dualStack;
+            }
+
+            SocketSettingsApplier.Apply(socket, settings, role);
+            socket.Bind(endPoint);
+            return socket;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is not (SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable) || !dualStack)
+        {
+            socket.Dispose();
+            var kind = protocol == ProtocolType.Tcp ? "tcp" : "udp";
+            throw new NetkitException(FailureKind.Bind, $"bind {EndpointText.Format(endPoint)} ({kind}): {SocketErrors.Describe(e)}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Netkit.Core.Diagnostics;
+using Netkit.Core.Protocols;
+using Netkit.Core.Sockets;
+
+namespace Netkit.Core.Tcp;
+
+/// <summary>
+/// One accepted client. It waits for data with a zero-byte read, so an idle connection holds no
+/// buffer; only then it rents one, reads, answers from the same buffer and returns it. Replies are
+/// sent before the next read, so a client that stops reading stalls only itself: TCP flow control
+/// pushes back and the server never buffers more than one reply per connection.
+/// </summary>
+internal sealed class TcpConnection
+{
+    private readonly Socket _socket;
+    private readonly TcpServerOptions _options;
+    private readonly ServerCounters _counters;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private long _bytesIn;
+    private long _bytesOut;
+    private long _lastActivity;
+    private volatile string? _abortReason;
+
+    public TcpConnection(int id, Socket socket, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time)
+    {
+        Id = id;
+        _socket = socket;
+        _options = options;
+        _counters = counters;
+        _logger = logger;
+        _time = time;
+        Since = time.GetUtcNow();
+        _lastActivity = time.GetTimestamp();
+        var remote = socket.RemoteEndPoint as IPEndPoint;
+        RemoteText = EndpointText.Format(remote);
+        RemoteAddress = remote is null ? "?" : EndpointText.Normalize(remote.Address).ToString();
+    }
+
+    public int Id { get; }
+
+    public string RemoteText { get; }
+
+    public string RemoteAddress { get; }
+
+    public DateTimeOffset Since { get; }
+
+    public Task Completion { get; set; } = Task.CompletedTask;
+
+    public TimeSpan IdleFor => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+
+    public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
+
+    /// <summary>Serves the connection until the peer closes, an error, or <see cref="Abort"/>.</summary>
+    public async Task RunAsync(ChannelWriter<int>? chunks)
+    {
+        var reason = "closed by peer";
+        try
+        {
+            if (_options.Mode == TcpServerMode.Echo)
+            {
+                await EchoAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await SeedAsync(chunks).ConfigureAwait(false);
+            }
+
+            // The peer half-closed and everything owed is sent: answer with our FIN.
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException e) when (_abortReason is null && SocketErrors.IsConnectionGone(e.SocketErrorCode))
+        {
+            reason = SocketErrors.Describe(e);
+        }
+        catch (Exception e) when (_abortReason is not null && e is SocketException or ObjectDisposedException)
+        {
+            // Abort() closed the socket under a pending read or write.
+        }
+        catch (SocketException e)
+        {
+            reason = SocketErrors.Describe(e);
+        }
+        finally
+        {
+            reason = _abortReason ?? reason;
+            _socket.Dispose();
+            Log.Closed(_logger, Id, reason, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
+        }
+    }
+
+    /// <summary>Closes the connection at once (reset), e.g. kicked, idle, or left over at shutdown.</summary>
+    public void Abort(string reason)
+    {
+        _abortReason ??= reason;
+        try
+        {
+            _socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closing: the dispose below is all that is left to do.
+        }
+
+        _socket.Dispose();
+    }
+
+    /// <summary>Sends an operator word; false when the connection is gone.</summary>
+    public async Task<bool> SendWordAsync(ReadOnlyMemory<byte> word)
+    {
+        try
+        {
+            await SendAsync(word).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Log.WordDropped(_logger, Id, e is SocketException se ? SocketErrors.Describe(se) : "connection closed");
+            return false;
+        }
+    }
+
+    private async Task SeedAsync(ChannelWriter<int>? chunks)
+    {
+        var ack = _options.AckFrame;
+        var word = _options.AutoReply ?? ReadOnlyMemory<byte>.Empty;
+        var receiveSize = _options.ReceiveSize;
+        var capacity = SeedReply.Length(receiveSize, ack.Span, word.Span);
+        while (true)
+        {
+            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(capacity);
+            try
+            {
+                var received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    return;
+                }
+
+                Received(received);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    Log.Chunk(_logger, Id, RemoteAddress, PeerText.Escape(buffer.AsSpan(0, received)));
+                }
+
+                var length = SeedReply.CompleteInPlace(buffer, received, ack.Span, word.Span);
+                await SendAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            chunks?.TryWrite(Id);
+        }
+    }
+
+    private async Task EchoAsync()
+    {
+        var receiveSize = _options.ReceiveSize;
+        while (true)
+        {
+            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(receiveSize);
+            try
+            {
+                var received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    return;
+                }
+
+                Received(received);
+                await SendAsync(buffer.AsMemory(0, received)).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private void Received(int count)
+    {
+        Interlocked.Add(ref _bytesIn, count);
+        _counters.AddBytesIn(count);
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+    }
+
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> data)
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (!data.IsEmpty)
+            {
+                var sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+                data = data[sent..];
+                Interlocked.Add(ref _bytesOut, sent);
+                _counters.AddBytesOut(sent);
+                Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Netkit.Core.Diagnostics;
+using Netkit.Core.Sockets;
+
+namespace Netkit.Core.Tcp;
+
+/// <summary>
+/// Connects to a host the way users expect of a good client: every address the name resolves to is
+/// tried in turn, each within the connect timeout, and the error reported is the last one seen.
+/// </summary>
+public static class TcpConnector
+{
+    /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/>; throws <see cref="NetkitException"/> on failure.</summary>
+    public static async Task<Socket> ConnectAsync(
+        string host, int port, AddressFamilyPreference family, SocketSettings settings,
+        TimeSpan connectTimeout, ILogger logger, CancellationToken cancellationToken)
+    {
+        var addresses = await HostResolver.ResolveAsync(host, family, cancellationToken).ConfigureAwait(false);
+        NetkitException? last = null;
+        foreach (var address in addresses)
+        {
+            var endPoint = new IPEndPoint(address, port);
+            Log.Trying(logger, endPoint);
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                SocketSettingsApplier.Apply(socket, settings, SocketRole.Client);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(connectTimeout);
+                try
+                {
+                    await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new NetkitException(FailureKind.Timeout, $"connect to {EndpointText.Format(endPoint)}: no answer within {connectTimeout.TotalSeconds:0.###}s");
+                }
+                catch (SocketException e)
+                {
+                    throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"connect to {EndpointText.Format(endPoint)}: {SocketErrors.Describe(e)}", e);
+                }
+
+                return socket;
+            }
+            catch (NetkitException e) when (e.Kind is FailureKind.Network or FailureKind.Timeout)
+            {
+                socket.Dispose();
+                Log.AttemptFailed(logger, endPoint, e.Message);
+                last = e;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        throw last ?? new NetkitException(FailureKind.Network, $"connect to {host}: no address");
+    }
+}

@@ -1,0 +1,32 @@
+namespace Netkit.Core.Tcp;
+
+/// <summary>How a <see cref="TcpServer"/> behaves. Defaults follow the tutorial.</summary>
+public sealed record TcpServerOptions
+{
+    /// <summary>Seed (default) or echo.</summary>
+    public TcpServerMode Mode { get; init; } = TcpServerMode.Seed;
+
+    /// <summary>The ack bytes sent after each chunk in seed mode (default <c>"\nI get it!\n"</c>); empty sends none.</summary>
+    public ReadOnlyMemory<byte> AckFrame { get; init; } = Protocols.SeedReply.FrameAck(Protocols.SeedReply.DefaultAck);
+
+    /// <summary>A word sent automatically after each ack (<c>--reply</c>); null leaves words to the operator.</summary>
+    public ReadOnlyMemory<byte>? AutoReply { get; init; }
+
+    /// <summary>Publish a notice on <see cref="TcpServer.Chunks"/> after each seed reply, so an operator can answer.</summary>
+    public bool OperatorWords { get; init; }
+
+    /// <summary>Serve one client, then stop.</summary>
+    public bool Once { get; init; }
+
+    /// <summary>Connections served at once; more are closed at once and counted (default 10,000).</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Close a connection with no traffic for this long; null (default) never does.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>How long a stopping server lets connections finish before closing them (default 5 s).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The read size: the tutorial's <c>recv(4096)</c> in seed mode; larger reads for echo.</summary>
+    public int ReceiveSize => Mode == TcpServerMode.Seed ? 4096 : 64 * 1024;
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Netkit.Core.Diagnostics;
+using Netkit.Core.Protocols;
+using Netkit.Core.Sockets;
+
+namespace Netkit.Core.Udp;
+
+/// <summary>
+/// Asks a time server: an empty datagram, a bounded wait, retries with growing waits. Only a reply
+/// from the very address and port asked counts (anything else on the socket is ignored and logged),
+/// and a reply that is not 4 bytes is a <see cref="BadTimeReplyException"/>.
+/// </summary>
+public static class UdpTimeClient
+{
+    /// <summary>Queries <paramref name="server"/>; throws <see cref="NetkitException"/> (timeout) or <see cref="BadTimeReplyException"/>.</summary>
+    public static async Task<TimeReading> QueryAsync(IPEndPoint server, TimeQuery query, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var socket = Open(server, query.Settings);
+        var expected = server.Serialize();
+        var from = new SocketAddress(server.AddressFamily);
+        var buffer = new byte[64 * 1024];
+        var attempts = query.Retries + 1;
+        for (var attempt = 0; attempt < attempts; attempt++)
+        {
+            var started = time.GetTimestamp();
+            await SendRequestAsync(socket, server, cancellationToken).ConfigureAwait(false);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(query.WaitFor(attempt));
+            try
+            {
+                while (true)
+                {
+                    var length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, wait.Token).ConfigureAwait(false);
+                    if (!from.Equals(expected))
+                    {
+                        Log.StrayDatagram(logger, length, EndpointText.Format(server.Create(from)));
+                        continue;
+                    }
+
+                    if (length != TimeDatagram.Length)
+                    {
+                        throw new BadTimeReplyException(buffer.AsSpan(0, length));
+                    }
+
+                    return new TimeReading(server, TimeDatagram.Read(buffer), time.GetUtcNow(), time.GetElapsedTime(started));
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.NoReply(logger, query.WaitFor(attempt), attempt + 1, attempts);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused)
+            {
+                // An ICMP "port unreachable" from an earlier attempt: the server may be starting; try again.
+                Log.AttemptFailed(logger, server, SocketErrors.Describe(e));
+            }
+        }
+
+        var total = Enumerable.Range(0, attempts).Aggregate(TimeSpan.Zero, (sum, a) => sum + query.WaitFor(a));
+        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s) in {total.TotalSeconds:0.###}s");
+    }
+
+    /// <summary>Sends one request to a broadcast address and collects every reply within <see cref="TimeQuery.Timeout"/>.</summary>
+    public static async Task<IReadOnlyList<TimeReading>> CollectAsync(IPEndPoint target, TimeQuery query, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var socket = Open(target, query.Settings with { Broadcast = true });
+        var from = new SocketAddress(target.AddressFamily);
+        var buffer = new byte[64 * 1024];
+        var readings = new List<TimeReading>();
+        var started = time.GetTimestamp();
+        await SendRequestAsync(socket, target, cancellationToken).ConfigureAwait(false);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(query.Timeout);
+        try
+        {
+            while (true)
+            {
+                var length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, wait.Token).ConfigureAwait(false);
+                var responder = (IPEndPoint)target.Create(from);
+                if (length != TimeDatagram.Length || responder.Port != target.Port)
+                {
+                    Log.StrayDatagram(logger, length, EndpointText.Format(responder));
+                    continue;
+                }
+
+                readings.Add(new TimeReading(responder, TimeDatagram.Read(buffer), time.GetUtcNow(), time.GetElapsedTime(started)));
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The collection window is over.
+        }
+
+        return readings;
+    }
+
+    private static Socket Open(IPEndPoint server, SocketSettings settings)
+    {
+        var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            SocketSettingsApplier.Apply(socket, settings with { ReuseAddress = settings.ReuseAddress ?? false }, SocketRole.Datagram);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task SendRequestAsync(Socket socket, IPEndPoint server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await socket.SendToAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, server, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"send to {EndpointText.Format(server)}: {SocketErrors.Describe(e)}", e);
+        }
+    }
+}
