@@ -1,1 +1,1 @@
-return 0;
+return await Netkit.Cli.NetkitCli.RunAsync(args);

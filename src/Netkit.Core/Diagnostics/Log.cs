@@ -10,7 +10,7 @@ namespace Netkit.Core.Diagnostics;
 internal static partial class Log
 {
     [LoggerMessage(1, LogLevel.Information, "#{Id} connection from {Remote}")]
-    public static partial void Accepted(ILogger logger, int id, EndPoint remote);
+    public static partial void Accepted(ILogger logger, int id, string remote);
 
     [LoggerMessage(2, LogLevel.Information, "#{Id} {Address}:{Data}")]
     public static partial void Chunk(ILogger logger, int id, string address, string data);
@@ -19,7 +19,7 @@ internal static partial class Log
     public static partial void Closed(ILogger logger, int id, string reason, long bytesIn, long bytesOut);
 
     [LoggerMessage(4, LogLevel.Warning, "rejected connection from {Remote}: {Reason}")]
-    public static partial void Rejected(ILogger logger, EndPoint? remote, string reason);
+    public static partial void Rejected(ILogger logger, string remote, string reason);
 
     [LoggerMessage(5, LogLevel.Warning, "accept failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string reason);

@@ -116,14 +116,14 @@ public sealed class TcpServer
             if (_connections.Count >= _options.MaxConnections)
             {
                 Counters.AddRejected();
-                Log.Rejected(_logger, client.RemoteEndPoint, $"--max-connections {_options.MaxConnections} reached");
+                Log.Rejected(_logger, EndpointText.Format(client.RemoteEndPoint), $"--max-connections {_options.MaxConnections} reached");
                 client.Dispose();
                 continue;
             }
 
             var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, _options, Counters, _logger, _time);
             Counters.AddAccepted();
-            Log.Accepted(_logger, connection.Id, client.RemoteEndPoint ?? LocalEndPoint);
+            Log.Accepted(_logger, connection.Id, connection.RemoteText);
             _connections[connection.Id] = connection;
             connection.Completion = ServeAsync(connection);
             if (_options.Once)

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Netkit.Cli;
+
+/// <summary>What a running command gets: loggers, the status channel (stderr) and the stop signal.</summary>
+internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, bool quiet, CancellationToken stop)
+{
+    public ILoggerFactory Loggers { get; } = loggers;
+
+    /// <summary>Fires on SIGINT or SIGTERM.</summary>
+    public CancellationToken Stop { get; } = stop;
+
+    /// <summary>stderr, for prompts and status lines that scripts may read.</summary>
+    public TextWriter Status { get; } = status;
+
+    /// <summary>True with <c>-v quiet</c>: only errors and the lines scripts need are written.</summary>
+    public bool Quiet { get; } = quiet;
+
+    /// <summary>True when stdin is a terminal (prompts make sense).</summary>
+    public static bool InteractiveInput => !Console.IsInputRedirected;
+
+    /// <summary>Writes an informational status line unless quiet.</summary>
+    public void Say(string line)
+    {
+        if (!Quiet)
+        {
+            Status.WriteLine(line);
+        }
+    }
+}

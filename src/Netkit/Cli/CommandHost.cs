@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Netkit.Core;
+using Netkit.Core.Sockets;
+using Netkit.Core.Udp;
+
+namespace Netkit.Cli;
+
+/// <summary>
+/// Runs a command's body with logging and signal handling set up, and is the one place where
+/// failures become a single <c>netkit: error: ...</c> line and an exit code. A server stopped by
+/// SIGINT/SIGTERM exits 0; a client interrupted exits 130.
+/// </summary>
+internal static class CommandHost
+{
+    public static async Task<int> RunAsync(ParseResult result, bool server, Func<CommandContext, Task<int>> body)
+    {
+        var verbosity = result.GetValue(CommonOptions.Verbosity) ?? "normal";
+        var error = Console.Error;
+        using var loggers = Logging.Create(verbosity, result.GetValue(CommonOptions.LogFormat) ?? "simple");
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        var context = new CommandContext(loggers, error, verbosity == "quiet", stop.Token);
+        try
+        {
+            return await body(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return server ? ExitCode.Ok : ExitCode.Interrupted;
+        }
+        catch (NetkitException e)
+        {
+            return Fail(error, e.Message, ExitCode.For(e.Kind));
+        }
+        catch (SocketOptionException e)
+        {
+            return Fail(error, e.Message, e.Denied ? ExitCode.Denied : ExitCode.Usage);
+        }
+        catch (UsageException e)
+        {
+            return Fail(error, e.Message, ExitCode.Usage);
+        }
+        catch (BadTimeReplyException e)
+        {
+            // The tutorial's own wording, so scripts that grep for it keep working.
+            error.WriteLine(e.Message);
+            return ExitCode.Protocol;
+        }
+        catch (IOException e)
+        {
+            return Fail(error, "i/o: " + e.Message, ExitCode.Network);
+        }
+
+        void Stop(PosixSignalContext signal)
+        {
+            // The first signal is ours: servers drain and print a summary instead of dying. A second
+            // one while draining gets the default action, so an impatient user is never stuck.
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            signal.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
+    public static int Fail(TextWriter error, string message, int code)
+    {
+        error.WriteLine("netkit: error: " + message.ReplaceLineEndings(" "));
+        return code;
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Netkit.Commands;
+
+namespace Netkit.Cli;
+
+/// <summary>The command tree, and the one place where parse errors become a single line and exit code 2.</summary>
+internal static class NetkitCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "netkit: TCP and UDP time servers and clients in one native binary, compatible with the classic socket tutorial. " +
+            "Durations take units (250ms, 2s, 1m). stdout carries data only; logs and prompts go to stderr. " + ExitCode.Table)
+        {
+            CommonOptions.Verbosity,
+            CommonOptions.LogFormat,
+            TcpServerCommand.Create(),
+            TcpClientCommand.Create(),
+            UdpTimeServerCommand.Create(),
+            UdpTimeClientCommand.Create(),
+        };
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        var root = Build();
+
+        // With nothing asked, show what can be asked.
+        var result = root.Parse(args.Length == 0 ? ["--help"] : args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // CommandHost handles SIGINT/SIGTERM itself.
+        };
+
+        if (result.Errors.Count > 0 && result.Action is not HelpAction)
+        {
+            var where = result.CommandResult.Command is RootCommand ? "netkit" : "netkit " + result.CommandResult.Command.Name;
+            return CommandHost.Fail(error, $"{result.Errors[0].Message} (see '{where} --help')", ExitCode.Usage);
+        }
+
+        return await result.InvokeAsync(configuration).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text;
+using Netkit.Cli;
+using Netkit.Core.Sockets;
+using Netkit.Core.Tcp;
+
+namespace Netkit.Commands;
+
+/// <summary><c>netkit tcp-client</c>: the tutorial's client — send, half-close, print all until EOF.</summary>
+internal static class TcpClientCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("tcp-client",
+            "Connect, send --message (or stdin to its end, binary safe), half-close, and write everything received to stdout " +
+            "until the server closes. Prompts for what is missing when stdin is a terminal.");
+        var host = new Argument<string?>("host") { Description = "Server name or address (prompted for when missing and stdin is a terminal).", Arity = ArgumentArity.ZeroOrOne };
+        var port = CommonOptions.Port(server: false);
+        var message = CommonOptions.Text("--message", "Text to send (default: stdin, or a prompt on a terminal).", "text", "-m");
+        var connectTimeout = CommonOptions.Duration("--connect-timeout", "Give up connecting to each address after this long (default 10s).", TimeSpan.FromSeconds(10));
+        var timeout = CommonOptions.OptionalDuration("--timeout", "Give up when nothing arrives for this long (default: wait).");
+        var interactive = CommonOptions.Flag("--interactive", "Chat mode: typed lines go out as typed, received data prints as it comes.", "-i");
+        command.Add(host);
+        foreach (var option in new Option[] { port, message, connectTimeout, timeout, interactive })
+        {
+            command.Add(option);
+        }
+
+        var family = CommonOptions.AddFamily(command);
+        var sockets = new SocketOptionSet(command, SocketRole.Client, server: false);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(interactive) && r.GetValue(message) is not null)
+            {
+                r.AddError("--interactive and --message exclude each other");
+            }
+        });
+
+        command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
+        {
+            var name = r.GetValue(host) ?? Prompt(context, "input server ip address :", "a server address is required (netkit tcp-client HOST)");
+            var text = r.GetValue(message);
+            if (text is null && !r.GetValue(interactive) && CommandContext.InteractiveInput)
+            {
+                text = Prompt(context, "Enter the message to be sent :", "a message is required");
+            }
+
+            var logger = context.Loggers.CreateLogger("tcp-client");
+            using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, context.Stop).ConfigureAwait(false);
+            var session = new TcpClientSession(socket, r.GetValue(timeout));
+            using var stdout = Console.OpenStandardOutput();
+            void Sent() => context.Say("sending completed.");
+            if (text is not null)
+            {
+                await session.RunAsync(Encoding.UTF8.GetBytes(text), stdout, Sent, context.Stop).ConfigureAwait(false);
+            }
+            else
+            {
+                using var stdin = Console.OpenStandardInput();
+                await session.RunAsync(stdin, stdout, Sent, context.Stop).ConfigureAwait(false);
+            }
+
+            return ExitCode.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>The tutorial's prompts, on stderr; only when stdin is a terminal, since a script cannot answer.</summary>
+    internal static string Prompt(CommandContext context, string prompt, string missing)
+    {
+        if (!CommandContext.InteractiveInput)
+        {
+            throw new UsageException(missing);
+        }
+
+        context.Status.Write(prompt);
+        context.Status.Flush();
+        var line = Console.In.ReadLine();
+        return string.IsNullOrWhiteSpace(line) ? throw new UsageException(missing) : line.Trim();
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Netkit.Cli;
+using Netkit.Core.Protocols;
+using Netkit.Core.Sockets;
+using Netkit.Core.Tcp;
+using Netkit.Operator;
+
+namespace Netkit.Commands;
+
+/// <summary><c>netkit tcp-server</c>: the tutorial's server, concurrent, or an RFC 862 echo server.</summary>
+internal static class TcpServerCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("tcp-server",
+            "Serve TCP clients. Seed mode (default) answers each chunk like the tutorial: the data, \"\\nI get it!\\n\", " +
+            "then the operator's word (--reply, typed lines, or one line of piped stdin per chunk). --mode echo is RFC 862. " +
+            "Prints 'listening on ADDRESS:PORT (tcp)' on stderr; SIGINT/SIGTERM drain, print a summary and exit 0.");
+        var port = CommonOptions.Port(server: true);
+        var host = CommonOptions.Text("--host", "Address to bind (default: every interface, IPv4 and IPv6).", "address");
+        var mode = new Option<string>("--mode") { Description = "seed (the tutorial's conversation) or echo (RFC 862).", DefaultValueFactory = _ => "seed", HelpName = "mode" };
+        mode.AcceptOnlyFromAmong("seed", "echo");
+        var ack = CommonOptions.Text("--ack", $"Acknowledgement sent as \"\\nTEXT\\n\" after each chunk (default \"{SeedReply.DefaultAck}\").", "text");
+        var noAck = CommonOptions.Flag("--no-ack", "Send no acknowledgement.");
+        var reply = CommonOptions.Text("--reply", "Send this word after each ack automatically (no operator needed).", "text");
+        var once = CommonOptions.Flag("--once", "Serve one client, then exit.");
+        var backlog = CommonOptions.Count("--backlog", "Pending connections the OS queues (default 512).", 512, 1, 65535);
+        var maxConnections = CommonOptions.Count("--max-connections", "Clients served at once; more are closed at once and logged (default 10000).", 10_000, 1, 10_000_000);
+        var idle = CommonOptions.OptionalDuration("--idle-timeout", "Close a connection silent for this long (default: never).");
+        var shutdown = CommonOptions.Duration("--shutdown-timeout", "On SIGINT/SIGTERM, how long clients may finish (default 5s).", TimeSpan.FromSeconds(5));
+        foreach (var option in new Option[] { port, host, mode, ack, noAck, reply, once, backlog, maxConnections, idle, shutdown })
+        {
+            command.Add(option);
+        }
+
+        var family = CommonOptions.AddFamily(command);
+        var sockets = new SocketOptionSet(command, SocketRole.Listener, server: true);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(noAck) && r.GetValue(ack) is not null)
+            {
+                r.AddError("--ack and --no-ack exclude each other");
+            }
+
+            if (r.GetValue(mode) == "echo" && (r.GetValue(ack) is not null || r.GetValue(noAck) || r.GetValue(reply) is not null))
+            {
+                r.AddError("--ack, --no-ack and --reply apply to seed mode only");
+            }
+        });
+
+        command.SetAction((r, cancel) => CommandHost.RunAsync(r, server: true, async context =>
+        {
+            var options = new TcpServerOptions
+            {
+                Mode = r.GetValue(mode) == "echo" ? TcpServerMode.Echo : TcpServerMode.Seed,
+                AckFrame = r.GetValue(noAck) ? ReadOnlyMemory<byte>.Empty : SeedReply.FrameAck(r.GetValue(ack) ?? SeedReply.DefaultAck),
+                AutoReply = r.GetValue(reply) is { } word ? Encoding.UTF8.GetBytes(word) : null,
+                OperatorWords = r.GetValue(mode) != "echo" && r.GetValue(reply) is null,
+                Once = r.GetValue(once),
+                MaxConnections = r.GetValue(maxConnections),
+                IdleTimeout = r.GetValue(idle),
+                ShutdownTimeout = r.GetValue(shutdown),
+            };
+            var request = new ListenRequest(r.GetValue(host), r.GetValue(port), family(r), sockets.Bind(r));
+            var listener = await SocketBinder.ListenTcpAsync(request, r.GetValue(backlog), context.Stop).ConfigureAwait(false);
+            var server = new TcpServer(listener, options, context.Loggers.CreateLogger("tcp-server"));
+            context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (tcp)");
+
+            if (options.OperatorWords)
+            {
+                var console = new OperatorConsole(server, new StreamReader(Console.OpenStandardInput()), context.Status);
+                _ = console.RunAsync(CommandContext.InteractiveInput, context.Stop);
+            }
+
+            await server.RunAsync(context.Stop).ConfigureAwait(false);
+            var c = server.Counters;
+            context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out"));
+            return ExitCode.Ok;
+        }));
+        return command;
+    }
+}

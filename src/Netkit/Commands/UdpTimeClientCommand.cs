@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Net;
+using Netkit.Cli;
+using Netkit.Core.Protocols;
+using Netkit.Core.Sockets;
+using Netkit.Core.Udp;
+using Netkit.Output;
+
+namespace Netkit.Commands;
+
+/// <summary><c>netkit udp-time-client</c>: the tutorial's UDP client, with timeouts, retries and era handling.</summary>
+internal static class UdpTimeClientCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("udp-time-client",
+            "Ask a time server: send an empty datagram, wait for a 4-byte reply from that address, print the time as " +
+            "Python's time.ctime does (local time). A reply of another length prints 'reply error N: BYTES' and exits 4.");
+        var host = new Argument<string?>("host") { Description = "Server name or address (prompted for when missing and stdin is a terminal).", Arity = ArgumentArity.ZeroOrOne };
+        var port = CommonOptions.Port(server: false);
+        var epoch = UdpTimeServerCommand.EpochOption(allowAuto: true);
+        var timeout = CommonOptions.Duration("--timeout", "First wait for a reply (default 2s); each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
+        var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes (default 3).", 3, 0, 100);
+        var json = CommonOptions.Flag("--json", "Print server time (ISO 8601 and seconds), local time, offset, round trip and epoch as JSON.");
+        var broadcast = CommonOptions.Flag("--broadcast", "HOST is a broadcast address: collect every reply within --timeout, one line per responder.");
+        command.Add(host);
+        foreach (var option in new Option[] { port, epoch, timeout, retries, json, broadcast })
+        {
+            command.Add(option);
+        }
+
+        var family = CommonOptions.AddFamily(command);
+        var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: false, broadcastFlag: false);
+        command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
+        {
+            var name = r.GetValue(host) ?? TcpClientCommand.Prompt(context, "input server address :", "a server address is required (netkit udp-time-client HOST)");
+            var address = (await HostResolver.ResolveAsync(name, family(r), context.Stop).ConfigureAwait(false))[0];
+            var server = new IPEndPoint(address, r.GetValue(port));
+            var query = new TimeQuery { Timeout = r.GetValue(timeout), Retries = r.GetValue(retries), Settings = sockets.Bind(r) };
+            var logger = context.Loggers.CreateLogger("udp-time-client");
+            var chosen = UdpTimeServerCommand.ParseEpoch(r.GetValue(epoch));
+            using var stdout = Console.OpenStandardOutput();
+            context.Say("waiting for a reply ......");
+            var readings = r.GetValue(broadcast)
+                ? await UdpTimeClient.CollectAsync(server, query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)
+                : [await UdpTimeClient.QueryAsync(server, query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)];
+            if (readings.Count == 0)
+            {
+                throw new Core.NetkitException(Core.FailureKind.Timeout, $"no reply to the broadcast on {EndpointText.Format(server)} within {query.Timeout.TotalSeconds:0.###}s");
+            }
+
+            foreach (var reading in readings)
+            {
+                var (time, used) = chosen is { } fixedEpoch
+                    ? (TimeDatagram.Decode(reading.Value, fixedEpoch, reading.LocalTime), fixedEpoch)
+                    : TimeDatagram.DecodeNearest(reading.Value, reading.LocalTime);
+                if (r.GetValue(json))
+                {
+                    TimeReport.WriteJson(stdout, reading, time, used);
+                    continue;
+                }
+
+                var line = CTime.Format(time, TimeZoneInfo.Local);
+                if (r.GetValue(broadcast))
+                {
+                    line = EndpointText.Format(reading.Server) + " " + line;
+                }
+
+                stdout.Write(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
+            }
+
+            return ExitCode.Ok;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using Netkit.Cli;
+using Netkit.Core.Protocols;
+using Netkit.Core.Sockets;
+using Netkit.Core.Udp;
+
+namespace Netkit.Commands;
+
+/// <summary><c>netkit udp-time-server</c>: the tutorial's UDP server, 4 big-endian bytes of seconds.</summary>
+internal static class UdpTimeServerCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("udp-time-server",
+            "Answer every datagram (empty ones too) with 4 big-endian bytes: seconds since 1970 (--epoch unix, the tutorial) " +
+            "or since 1900 (--epoch rfc868, what rdate and inetd's time service speak). Prints 'listening on ADDRESS:PORT (udp)' " +
+            "on stderr; SIGINT/SIGTERM print counts and exit 0.");
+        var port = CommonOptions.Port(server: true);
+        var host = CommonOptions.Text("--host", "Address to bind (default: every interface, IPv4 and IPv6).", "address");
+        var epoch = EpochOption(allowAuto: false);
+        foreach (var option in new Option[] { port, host, epoch })
+        {
+            command.Add(option);
+        }
+
+        var family = CommonOptions.AddFamily(command);
+        var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: true);
+        command.SetAction((r, _) => CommandHost.RunAsync(r, server: true, async context =>
+        {
+            var request = new ListenRequest(r.GetValue(host), r.GetValue(port), family(r), sockets.Bind(r));
+            var socket = await SocketBinder.BindUdpAsync(request, context.Stop).ConfigureAwait(false);
+            var options = new UdpTimeServerOptions { Epoch = ParseEpoch(r.GetValue(epoch)) ?? TimeEpoch.Unix };
+            var server = new UdpTimeServer(socket, options, context.Loggers.CreateLogger("udp-time-server"));
+            context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (udp)");
+            await server.RunAsync(context.Stop).ConfigureAwait(false);
+            var c = server.Counters;
+            context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped, {c.Errors} error(s)"));
+            return ExitCode.Ok;
+        }));
+        return command;
+    }
+
+    internal static Option<string> EpochOption(bool allowAuto)
+    {
+        var option = new Option<string>("--epoch")
+        {
+            Description = allowAuto
+                ? "How to read the seconds: unix (since 1970), rfc868 (since 1900) or auto (the reading nearest the local clock; default)."
+                : "unix (seconds since 1970, default) or rfc868 (seconds since 1900).",
+            DefaultValueFactory = _ => allowAuto ? "auto" : "unix",
+            HelpName = "epoch",
+        };
+        option.AcceptOnlyFromAmong(allowAuto ? ["auto", "unix", "rfc868"] : ["unix", "rfc868"]);
+        return option;
+    }
+
+    /// <summary>The epoch named, or null for auto.</summary>
+    internal static TimeEpoch? ParseEpoch(string? name) => name switch
+    {
+        "unix" => TimeEpoch.Unix,
+        "rfc868" => TimeEpoch.Rfc868,
+        _ => null,
+    };
+}
