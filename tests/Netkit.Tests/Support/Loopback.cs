@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Netkit.Tests.Support;
+
+/// <summary>Client-side helpers for loopback tests; every wait is bounded.</summary>
+internal static class Loopback
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    public static async Task<Socket> ConnectAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(Patience);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        return socket;
+    }
+
+    /// <summary>The tutorial client: send, half-close, read to EOF.</summary>
+    public static async Task<byte[]> ConverseAsync(int port, byte[] message)
+    {
+        using var socket = await ConnectAsync(port);
+        await socket.SendAsync(message, SocketFlags.None);
+        socket.Shutdown(SocketShutdown.Send);
+        return await ReadToEndAsync(socket);
+    }
+
+    public static async Task<byte[]> ReadToEndAsync(Socket socket)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        var received = new MemoryStream();
+        var buffer = new byte[65536];
+        while (true)
+        {
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (n == 0)
+            {
+                return received.ToArray();
+            }
+
+            received.Write(buffer, 0, n);
+        }
+    }
+
+    public static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        var buffer = new byte[count];
+        var got = 0;
+        while (got < count)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(got), SocketFlags.None, timeout.Token);
+            if (n == 0)
+            {
+                throw new EndOfStreamException($"EOF after {got} of {count} bytes");
+            }
+
+            got += n;
+        }
+
+        return buffer;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Net.Sockets;
+using System.Text;
+using Netkit.Core.Protocols;
+using Netkit.Core.Tcp;
+using Netkit.Tests.Support;
+
+namespace Netkit.Tests.Tcp;
+
+public sealed class TcpServerTests
+{
+    private static readonly TcpServerOptions Seed = new() { AutoReply = "WORD"u8.ToArray() };
+
+    [Fact]
+    public async Task Seed_conversation_is_byte_exact_and_the_half_close_is_honoured()
+    {
+        await using var running = await RunningTcpServer.StartAsync(Seed);
+        var reply = await Loopback.ConverseAsync(running.Port, "hello"u8.ToArray());
+        Assert.Equal("hello\nI get it!\nWORD", Encoding.UTF8.GetString(reply));
+        Assert.Equal(1, running.Server.Counters.Accepted);
+    }
+
+    [Fact]
+    public async Task Custom_ack_and_no_ack()
+    {
+        await using (var running = await RunningTcpServer.StartAsync(new TcpServerOptions { AckFrame = SeedReply.FrameAck("ok"), AutoReply = "w"u8.ToArray() }))
+        {
+            Assert.Equal("x\nok\nw", Encoding.UTF8.GetString(await Loopback.ConverseAsync(running.Port, "x"u8.ToArray())));
+        }
+
+        await using (var running = await RunningTcpServer.StartAsync(new TcpServerOptions { AckFrame = ReadOnlyMemory<byte>.Empty }))
+        {
+            Assert.Equal("x", Encoding.UTF8.GetString(await Loopback.ConverseAsync(running.Port, "x"u8.ToArray())));
+        }
+    }
+
+    [Fact]
+    public async Task Operator_word_goes_to_the_client_that_spoke()
+    {
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { OperatorWords = true });
+        using var client = await Loopback.ConnectAsync(running.Port);
+        await client.SendAsync("question"u8.ToArray(), SocketFlags.None);
+        var first = await Loopback.ReadExactlyAsync(client, "question\nI get it!\n".Length);
+        Assert.Equal("question\nI get it!\n", Encoding.UTF8.GetString(first));
+
+        using var timeout = new CancellationTokenSource(Loopback.Patience);
+        var id = await running.Server.Chunks.ReadAsync(timeout.Token);
+        Assert.Single(running.Server.Snapshot(), c => c.Id == id);
+        Assert.True(await running.Server.SendWordAsync(id, "answer"u8.ToArray()));
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal("answer", Encoding.UTF8.GetString(await Loopback.ReadToEndAsync(client)));
+        Assert.False(await running.Server.SendWordAsync(id + 100, "nobody"u8.ToArray()));
+    }
+
+    [Fact]
+    public async Task Fifty_clients_are_served_while_one_never_reads()
+    {
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { Mode = TcpServerMode.Echo });
+
+        // The hog floods without reading: its own socket buffers fill, the server's send to it blocks,
+        // and that must stall nobody else.
+        using var hog = await Loopback.ConnectAsync(running.Port);
+        using var hogStop = new CancellationTokenSource();
+        var flood = Task.Run(async () =>
+        {
+            var junk = new byte[64 * 1024];
+            try
+            {
+                while (true)
+                {
+                    await hog.SendAsync(junk, SocketFlags.None, hogStop.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (SocketException)
+            {
+            }
+        });
+        await Task.Delay(300);
+
+        var clients = Enumerable.Range(0, 49).Select(async i =>
+        {
+            var message = Encoding.UTF8.GetBytes($"client {i} says hi");
+            Assert.Equal(message, await Loopback.ConverseAsync(running.Port, message));
+        });
+        await Task.WhenAll(clients).WaitAsync(Loopback.Patience);
+        Assert.Equal(50, running.Server.Counters.Accepted);
+
+        await hogStop.CancelAsync();
+        hog.Close(0);
+        await flood.WaitAsync(Loopback.Patience);
+    }
+
+    [Fact]
+    public async Task Echo_returns_a_megabyte_verbatim()
+    {
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { Mode = TcpServerMode.Echo });
+        var data = new byte[1 << 20];
+        new Random(862).NextBytes(data);
+        using var client = await Loopback.ConnectAsync(running.Port);
+        var reading = Loopback.ReadToEndAsync(client);
+        await client.SendAsync(data, SocketFlags.None);
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal(data, await reading);
+    }
+
+    [Fact]
+    public async Task Once_serves_one_client_then_stops()
+    {
+        await using var running = await RunningTcpServer.StartAsync(Seed with { Once = true });
+        await Loopback.ConverseAsync(running.Port, "a"u8.ToArray());
+        await running.Run.WaitAsync(Loopback.Patience);
+        await Assert.ThrowsAnyAsync<SocketException>(() => Loopback.ConnectAsync(running.Port));
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_limit_are_closed_and_counted()
+    {
+        await using var running = await RunningTcpServer.StartAsync(Seed with { MaxConnections = 1 });
+        using var first = await Loopback.ConnectAsync(running.Port);
+        await first.SendAsync("x"u8.ToArray(), SocketFlags.None);
+        await Loopback.ReadExactlyAsync(first, "x\nI get it!\nWORD".Length);
+
+        using var second = await Loopback.ConnectAsync(running.Port);
+        try
+        {
+            Assert.Empty(await Loopback.ReadToEndAsync(second));
+        }
+        catch (SocketException e)
+        {
+            Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+        }
+
+        Assert.Equal(1, running.Server.Counters.Rejected);
+    }
+
+    [Fact]
+    public async Task Idle_connections_are_closed_and_busy_ones_survive()
+    {
+        await using var running = await RunningTcpServer.StartAsync(Seed with { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        using var idle = await Loopback.ConnectAsync(running.Port);
+        using var busy = await Loopback.ConnectAsync(running.Port);
+        var started = DateTime.UtcNow;
+        var idleEnd = Task.Run(async () =>
+        {
+            try
+            {
+                return (await Loopback.ReadToEndAsync(idle)).Length;
+            }
+            catch (SocketException)
+            {
+                return 0; // reset: also closed
+            }
+        });
+
+        for (var i = 0; i < 8; i++)
+        {
+            await busy.SendAsync("p"u8.ToArray(), SocketFlags.None);
+            await Loopback.ReadExactlyAsync(busy, "p\nI get it!\nWORD".Length);
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, await idleEnd.WaitAsync(Loopback.Patience));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+        busy.Shutdown(SocketShutdown.Send);
+        Assert.Empty(await Loopback.ReadToEndAsync(busy));
+    }
+
+    [Fact]
+    public async Task Stopping_resets_connections_left_after_the_shutdown_timeout()
+    {
+        var running = await RunningTcpServer.StartAsync(Seed with { ShutdownTimeout = TimeSpan.FromMilliseconds(200) });
+        using var lingering = await Loopback.ConnectAsync(running.Port);
+        await lingering.SendAsync("x"u8.ToArray(), SocketFlags.None);
+        await Loopback.ReadExactlyAsync(lingering, "x\nI get it!\nWORD".Length);
+        await running.StopAsync();
+        Assert.True(running.Run.IsCompletedSuccessfully);
+        await running.DisposeAsync();
+    }
+}

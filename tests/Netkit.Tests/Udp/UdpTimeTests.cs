@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Netkit.Core;
+using Netkit.Core.Protocols;
+using Netkit.Core.Sockets;
+using Netkit.Core.Udp;
+using Netkit.Tests.Support;
+
+namespace Netkit.Tests.Udp;
+
+public sealed class UdpTimeTests
+{
+    private static readonly DateTimeOffset Moment = DateTimeOffset.Parse("2036-02-07T06:28:15Z");
+    private static readonly TimeQuery Quick = new() { Timeout = TimeSpan.FromMilliseconds(150), Retries = 2 };
+
+    private static async Task<(UdpTimeServer Server, Task Run, CancellationTokenSource Stop)> StartAsync(TimeEpoch epoch, TimeProvider time)
+    {
+        var socket = await SocketBinder.BindUdpAsync(new ListenRequest("127.0.0.1", 0, AddressFamilyPreference.IPv4, new SocketSettings()), CancellationToken.None);
+        var server = new UdpTimeServer(socket, new UdpTimeServerOptions { Epoch = epoch }, NullLogger.Instance, time);
+        var stop = new CancellationTokenSource();
+        return (server, server.RunAsync(stop.Token), stop);
+    }
+
+    private static async Task<byte[]> AskAsync(EndPoint server, byte[] request)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var timeout = new CancellationTokenSource(Loopback.Patience);
+        await client.SendToAsync(request, SocketFlags.None, server, timeout.Token);
+        var buffer = new byte[100];
+        var result = await client.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+        return buffer[..result.ReceivedBytes];
+    }
+
+    [Theory]
+    [InlineData(TimeEpoch.Unix, new byte[] { 0x7C, 0x55, 0x81, 0x7F })]
+    [InlineData(TimeEpoch.Rfc868, new byte[] { 0xFF, 0xFF, 0xFF, 0xFF })]
+    public async Task Any_datagram_gets_four_big_endian_bytes(TimeEpoch epoch, byte[] expected)
+    {
+        var (server, run, stop) = await StartAsync(epoch, new FixedTime(Moment));
+        foreach (var size in new[] { 0, 1, 100, 65_507 })
+        {
+            Assert.Equal(expected, await AskAsync(server.LocalEndPoint, new byte[size]));
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Loopback.Patience);
+        Assert.Equal(4, server.Counters.Requests);
+        Assert.Equal(4, server.Counters.Replies);
+        Assert.Equal(0, server.Counters.Errors);
+    }
+
+    [Fact]
+    public async Task Client_reads_what_the_server_sends()
+    {
+        var (server, run, stop) = await StartAsync(TimeEpoch.Rfc868, new FixedTime(Moment));
+        var reading = await UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint, Quick, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        Assert.Equal(uint.MaxValue, reading.Value);
+        Assert.Equal((Moment, TimeEpoch.Rfc868), TimeDatagram.DecodeNearest(reading.Value, Moment.AddSeconds(1)));
+        await stop.CancelAsync();
+        await run.WaitAsync(Loopback.Patience);
+    }
+
+    [Fact]
+    public async Task Client_retries_a_silent_server_then_times_out()
+    {
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var failure = await Assert.ThrowsAsync<NetkitException>(() =>
+            UdpTimeClient.QueryAsync((IPEndPoint)silent.LocalEndPoint!, Quick, NullLogger.Instance, TimeProvider.System, CancellationToken.None));
+        Assert.Equal(FailureKind.Timeout, failure.Kind);
+        Assert.Contains("3 attempt(s)", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(3, silent.Available > 0 ? CountDatagrams(silent) : 0);
+    }
+
+    [Fact]
+    public async Task A_reply_of_the_wrong_length_is_a_protocol_error()
+    {
+        using var liar = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        liar.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var answering = Task.Run(async () =>
+        {
+            var buffer = new byte[16];
+            var from = await liar.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0));
+            await liar.SendToAsync(new byte[] { 1, 2, 0x1b }, SocketFlags.None, from.RemoteEndPoint);
+        });
+        var failure = await Assert.ThrowsAsync<BadTimeReplyException>(() =>
+            UdpTimeClient.QueryAsync((IPEndPoint)liar.LocalEndPoint!, Quick with { Timeout = TimeSpan.FromSeconds(5) }, NullLogger.Instance, TimeProvider.System, CancellationToken.None));
+        Assert.Equal(3, failure.Length);
+        Assert.Equal(@"reply error 3: \x01\x02\x1b", failure.Message);
+        await answering.WaitAsync(Loopback.Patience);
+    }
+
+    [Fact]
+    public async Task A_reply_from_another_port_is_ignored()
+    {
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var impostor = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        impostor.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var answering = Task.Run(async () =>
+        {
+            var buffer = new byte[16];
+            var from = await server.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0));
+            await impostor.SendToAsync(new byte[] { 0, 0, 0, 1 }, SocketFlags.None, from.RemoteEndPoint);
+            await Task.Delay(50);
+            await server.SendToAsync(new byte[] { 0, 0, 0, 2 }, SocketFlags.None, from.RemoteEndPoint);
+        });
+        var reading = await UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint!, Quick with { Timeout = TimeSpan.FromSeconds(5) }, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        Assert.Equal(2u, reading.Value);
+        await answering.WaitAsync(Loopback.Patience);
+    }
+
+    private static int CountDatagrams(Socket socket)
+    {
+        var count = 0;
+        var buffer = new byte[16];
+        while (socket.Available > 0)
+        {
+            socket.Receive(buffer);
+            count++;
+        }
+
+        return count;
+    }
+}
