@@ -10,11 +10,18 @@ namespace Netkit.Core.Sockets;
 /// </summary>
 public static class SocketSettingsApplier
 {
-    /// <summary>Applies every setting that matters for <paramref name="role"/>.</summary>
+    /// <summary>
+    /// Applies every setting that matters for <paramref name="role"/>. A setting that belongs to the
+    /// other protocol (<c>--broadcast</c> on TCP, <c>--no-delay</c> on UDP, ...) fails before
+    /// anything is set, rather than being silently ignored.
+    /// </summary>
+    /// <exception cref="SocketOptionException">A setting is out of range, for the wrong protocol,
+    /// not supported by the OS, or refused by it.</exception>
     public static void Apply(Socket socket, SocketSettings settings, SocketRole role)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(settings);
+        RejectOtherProtocol(settings, role);
 
         var reuse = settings.ReuseAddress ?? role is SocketRole.Listener or SocketRole.Datagram;
         if (role != SocketRole.Client || settings.ReuseAddress is not null)
@@ -69,11 +76,6 @@ public static class SocketSettingsApplier
             return;
         }
 
-        if (settings.Broadcast)
-        {
-            throw new SocketOptionException("--broadcast", "applies to UDP sockets only");
-        }
-
         if (settings.WantsKeepAlive)
         {
             Set("--keepalive", () => socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true));
@@ -107,6 +109,35 @@ public static class SocketSettingsApplier
         if (settings.Linger is { } linger)
         {
             Set("--linger", () => socket.LingerState = new LingerOption(true, WholeSeconds(linger, "--linger", minimum: 0)));
+        }
+    }
+
+    private static void RejectOtherProtocol(SocketSettings settings, SocketRole role)
+    {
+        if (role != SocketRole.Datagram)
+        {
+            if (settings.Broadcast)
+            {
+                throw new SocketOptionException("--broadcast", "applies to UDP sockets only");
+            }
+
+            return;
+        }
+
+        var tcpOnly = settings switch
+        {
+            { KeepAlive: true } => "--keepalive",
+            { KeepAliveIdle: not null } => "--keepalive-idle",
+            { KeepAliveInterval: not null } => "--keepalive-interval",
+            { KeepAliveCount: not null } => "--keepalive-count",
+            { NoDelay: true } => "--no-delay",
+            { OobInline: true } => "--oob-inline",
+            { Linger: not null } => "--linger",
+            _ => null,
+        };
+        if (tcpOnly is not null)
+        {
+            throw new SocketOptionException(tcpOnly, "applies to TCP sockets only");
         }
     }
 

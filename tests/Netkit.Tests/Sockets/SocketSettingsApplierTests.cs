@@ -213,6 +213,35 @@ public sealed class SocketSettingsApplierTests
         Assert.Equal("--broadcast", e.Option);
     }
 
+    public static TheoryData<string, SocketSettings> TcpOnlySettings => new()
+    {
+        { "--keepalive", new SocketSettings { KeepAlive = true } },
+        { "--keepalive-idle", new SocketSettings { KeepAliveIdle = TimeSpan.FromSeconds(10) } },
+        { "--keepalive-interval", new SocketSettings { KeepAliveInterval = TimeSpan.FromSeconds(10) } },
+        { "--keepalive-count", new SocketSettings { KeepAliveCount = 3 } },
+        { "--no-delay", new SocketSettings { NoDelay = true } },
+        { "--oob-inline", new SocketSettings { OobInline = true } },
+        { "--linger", new SocketSettings { Linger = TimeSpan.FromSeconds(1) } },
+    };
+
+    [Theory]
+    [MemberData(nameof(TcpOnlySettings))]
+    public void TcpOnlySettingsOnUdpFailNamingTheOption(string option, SocketSettings settings)
+    {
+        using var socket = Open(SocketRole.Datagram);
+        var e = Assert.Throws<SocketOptionException>(() => SocketSettingsApplier.Apply(socket, settings, SocketRole.Datagram));
+        Assert.Equal(option, e.Option);
+    }
+
+    [Fact]
+    public void AWrongProtocolSettingFailsBeforeAnythingIsSet()
+    {
+        using var socket = Open(SocketRole.Listener);
+        Assert.Throws<SocketOptionException>(() => SocketSettingsApplier.Apply(
+            socket, new SocketSettings { DontRoute = true, Broadcast = true }, SocketRole.Listener));
+        Assert.Equal(0, ReadInt(socket, SocketOptionLevel.Socket, SocketOptionName.DontRoute));
+    }
+
     [Theory]
     [InlineData(SocketRole.Listener)]
     [InlineData(SocketRole.Client)]
