@@ -4,9 +4,11 @@ namespace Netkit.Core.Sockets;
 internal static class PosixSocketConstants
 {
     public const int SolSocketLinux = 1;
+    public const int SoReuseAddrLinux = 2;
     public const int SoReusePortLinux = 15;
     public const int SoBindToDeviceLinux = 25;
     public const int SolSocketBsd = 0xffff;
+    public const int SoReuseAddrBsd = 0x4;
     public const int SoReusePortBsd = 0x200;
     /// <summary>IFNAMSIZ, including the terminating zero.</summary>
     public const int InterfaceNameSize = 16;

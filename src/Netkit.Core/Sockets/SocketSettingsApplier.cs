@@ -10,11 +10,18 @@ namespace Netkit.Core.Sockets;
 /// </summary>
 public static class SocketSettingsApplier
 {
-    /// <summary>Applies every setting that matters for <paramref name="role"/>.</summary>
+    /// <summary>
+    /// Applies every setting that matters for <paramref name="role"/>. A setting that belongs to the
+    /// other protocol (<c>--broadcast</c> on TCP, <c>--no-delay</c> on UDP, ...) fails before
+    /// anything is set, rather than being silently ignored.
+    /// </summary>
+    /// <exception cref="SocketOptionException">A setting is out of range, for the wrong protocol,
+    /// not supported by the OS, or refused by it.</exception>
     public static void Apply(Socket socket, SocketSettings settings, SocketRole role)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(settings);
+        RejectOtherProtocol(settings, role);
 
         var reuse = settings.ReuseAddress ?? role is SocketRole.Listener or SocketRole.Datagram;
         if (role != SocketRole.Client || settings.ReuseAddress is not null)
@@ -30,7 +37,7 @@ public static class SocketSettingsApplier
             }
             else
             {
-                Set("--reuse-address", () => socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, reuse));
+                Set("--reuse-address", () => SetReuseAddress(socket, reuse));
             }
         }
 
@@ -51,12 +58,12 @@ public static class SocketSettingsApplier
 
         if (settings.SendBuffer is { } send)
         {
-            Set("--send-buffer", () => socket.SendBufferSize = send);
+            Set("--send-buffer", () => socket.SendBufferSize = Bytes(send, "--send-buffer"));
         }
 
         if (settings.ReceiveBuffer is { } receive)
         {
-            Set("--receive-buffer", () => socket.ReceiveBufferSize = receive);
+            Set("--receive-buffer", () => socket.ReceiveBufferSize = Bytes(receive, "--receive-buffer"));
         }
 
         if (role == SocketRole.Datagram)
@@ -69,11 +76,6 @@ public static class SocketSettingsApplier
             return;
         }
 
-        if (settings.Broadcast)
-        {
-            throw new SocketOptionException("--broadcast", "applies to UDP sockets only");
-        }
-
         if (settings.WantsKeepAlive)
         {
             Set("--keepalive", () => socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true));
@@ -81,12 +83,12 @@ public static class SocketSettingsApplier
 
         if (settings.KeepAliveIdle is { } idle)
         {
-            Set("--keepalive-idle", () => socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, WholeSeconds(idle, "--keepalive-idle")));
+            Set("--keepalive-idle", () => socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, WholeSeconds(idle, "--keepalive-idle", minimum: 1)));
         }
 
         if (settings.KeepAliveInterval is { } interval)
         {
-            Set("--keepalive-interval", () => socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, WholeSeconds(interval, "--keepalive-interval")));
+            Set("--keepalive-interval", () => socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, WholeSeconds(interval, "--keepalive-interval", minimum: 1)));
         }
 
         if (settings.KeepAliveCount is { } count)
@@ -106,19 +108,73 @@ public static class SocketSettingsApplier
 
         if (settings.Linger is { } linger)
         {
-            Set("--linger", () => socket.LingerState = new LingerOption(true, WholeSeconds(linger, "--linger")));
+            Set("--linger", () => socket.LingerState = new LingerOption(true, WholeSeconds(linger, "--linger", minimum: 0)));
         }
     }
 
-    private static int WholeSeconds(TimeSpan value, string option)
+    private static void RejectOtherProtocol(SocketSettings settings, SocketRole role)
     {
-        var seconds = (int)Math.Ceiling(value.TotalSeconds);
-        if (seconds < 0 || seconds > 32767)
+        if (role != SocketRole.Datagram)
         {
-            throw new SocketOptionException(option, "must be between 0 and 32767 seconds");
+            if (settings.Broadcast)
+            {
+                throw new SocketOptionException("--broadcast", "applies to UDP sockets only");
+            }
+
+            return;
         }
 
-        return seconds;
+        var tcpOnly = settings switch
+        {
+            { KeepAlive: true } => "--keepalive",
+            { KeepAliveIdle: not null } => "--keepalive-idle",
+            { KeepAliveInterval: not null } => "--keepalive-interval",
+            { KeepAliveCount: not null } => "--keepalive-count",
+            { NoDelay: true } => "--no-delay",
+            { OobInline: true } => "--oob-inline",
+            { Linger: not null } => "--linger",
+            _ => null,
+        };
+        if (tcpOnly is not null)
+        {
+            throw new SocketOptionException(tcpOnly, "applies to TCP sockets only");
+        }
+    }
+
+    // 32767 is Linux's ceiling for the keepalive times (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL) and keeps
+    // linger within what every OS accepts. A part second rounds up, so 1500ms never becomes 1s.
+    private static int WholeSeconds(TimeSpan value, string option, int minimum)
+    {
+        const int maximum = 32767;
+        if (value < TimeSpan.FromSeconds(minimum) || value > TimeSpan.FromSeconds(maximum))
+        {
+            throw new SocketOptionException(option, $"must be between {minimum} and {maximum} seconds");
+        }
+
+        return (int)Math.Ceiling(value.TotalSeconds);
+    }
+
+    private static int Bytes(int value, string option) =>
+        value > 0 ? value : throw new SocketOptionException(option, "must be a positive number of bytes");
+
+    // .NET's SetSocketOption(ReuseAddress) on Unix turns SO_REUSEPORT on with it (seen with strace
+    // on Linux), which lets a second server bind the same port and silently take half the clients.
+    // Setting the option by number keeps --reuse-address to SO_REUSEADDR alone.
+    private static void SetReuseAddress(Socket socket, bool reuse)
+    {
+        var value = BitConverter.GetBytes(reuse ? 1 : 0);
+        if (OperatingSystem.IsLinux())
+        {
+            socket.SetRawSocketOption(PosixSocketConstants.SolSocketLinux, PosixSocketConstants.SoReuseAddrLinux, value);
+        }
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            socket.SetRawSocketOption(PosixSocketConstants.SolSocketBsd, PosixSocketConstants.SoReuseAddrBsd, value);
+        }
+        else
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, reuse);
+        }
     }
 
     private static void SetReusePort(Socket socket)
@@ -144,12 +200,15 @@ public static class SocketSettingsApplier
             throw new PlatformNotSupportedException("SO_BINDTODEVICE exists on Linux only");
         }
 
-        if (device.Length == 0 || device.Length >= PosixSocketConstants.InterfaceNameSize || device.Contains('\0'))
+        // The kernel silently cuts a longer name to IFNAMSIZ - 1 bytes, which could name another
+        // interface, so the limit is checked here, in bytes.
+        var length = Encoding.UTF8.GetByteCount(device);
+        if (length == 0 || length >= PosixSocketConstants.InterfaceNameSize || device.Contains('\0'))
         {
             throw new SocketOptionException("--bind-device", $"'{device}' is not an interface name");
         }
 
-        var name = new byte[Encoding.UTF8.GetByteCount(device) + 1];
+        var name = new byte[length + 1];
         Encoding.UTF8.GetBytes(device, name);
         socket.SetRawSocketOption(PosixSocketConstants.SolSocketLinux, PosixSocketConstants.SoBindToDeviceLinux, name);
     }
