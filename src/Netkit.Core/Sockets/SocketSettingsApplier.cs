@@ -23,8 +23,11 @@ public static class SocketSettingsApplier
         ArgumentNullException.ThrowIfNull(settings);
         RejectOtherProtocol(settings, role);
 
-        var reuse = settings.ReuseAddress ?? role is SocketRole.Listener or SocketRole.Datagram;
-        if (role != SocketRole.Client || settings.ReuseAddress is not null)
+        // TCP servers reuse the address by default (like the tutorial: a restart binds at once despite
+        // TIME_WAIT). UDP has no TIME_WAIT, and on Linux SO_REUSEADDR there lets a second server bind
+        // the same port and split the traffic silently, so UDP sets it only when asked.
+        var reuse = settings.ReuseAddress ?? role is SocketRole.Listener;
+        if (role == SocketRole.Listener || settings.ReuseAddress is not null)
         {
             if (OperatingSystem.IsWindows())
             {

@@ -19,6 +19,7 @@ internal static class NetkitCli
             TcpClientCommand.Create(),
             UdpTimeServerCommand.Create(),
             UdpTimeClientCommand.Create(),
+            SockoptsCommand.Create(),
         };
         return root;
     }

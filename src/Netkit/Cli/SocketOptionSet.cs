@@ -31,7 +31,9 @@ internal sealed class SocketOptionSet
     {
         if (server)
         {
-            _reuseAddress = Add(command, CommonOptions.Flag("--reuse-address", "SO_REUSEADDR (the default for servers): rebind at once after a restart; exclusive address use on Windows."));
+            _reuseAddress = Add(command, CommonOptions.Flag("--reuse-address", role == SocketRole.Listener
+                ? "SO_REUSEADDR (on by default, like the tutorial): rebind at once after a restart; exclusive address use on Windows."
+                : "SO_REUSEADDR (off by default for UDP: on Linux it lets a second server share the port)."));
             _noReuseAddress = Add(command, CommonOptions.Flag("--no-reuse-address", "Do not set SO_REUSEADDR."));
             _reusePort = Add(command, CommonOptions.Flag("--reuse-port", "SO_REUSEPORT: let several processes share the port (never implied)."));
         }

@@ -38,7 +38,6 @@ public sealed class SocketSettingsApplierTests
 
     [Theory]
     [InlineData(SocketRole.Listener)]
-    [InlineData(SocketRole.Datagram)]
     public void ServersReuseTheAddressByDefault(SocketRole role)
     {
         using var socket = Open(role);
@@ -51,6 +50,18 @@ public sealed class SocketSettingsApplierTests
         {
             Assert.Equal(1, ReadReuseAddress(socket));
         }
+    }
+
+    [SkippableFact]
+    public void UdpLeavesReuseAddressOffUnlessAsked()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "Windows servers get SO_EXCLUSIVEADDRUSE instead");
+        using var plain = Open(SocketRole.Datagram);
+        SocketSettingsApplier.Apply(plain, Defaults, SocketRole.Datagram);
+        Assert.Equal(0, ReadReuseAddress(plain));
+        using var asked = Open(SocketRole.Datagram);
+        SocketSettingsApplier.Apply(asked, new SocketSettings { ReuseAddress = true }, SocketRole.Datagram);
+        Assert.Equal(1, ReadReuseAddress(asked));
     }
 
     [SkippableTheory]
