@@ -33,7 +33,8 @@ public sealed class ExitCodeTests(NetkitBinary netkit)
         using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--timeout", "200ms", "--retries", "1");
         client.CloseStdin();
 
-        Assert.Equal(3, await client.WaitForExitAsync());
+        // Two tries of 200 ms plus backoff: well under the 5 s allowed here.
+        Assert.Equal(3, await client.WaitForExitAsync(TimeSpan.FromSeconds(5)));
         AssertOneErrorLine(client.Stderr);
     }
 
@@ -44,10 +45,11 @@ public sealed class ExitCodeTests(NetkitBinary netkit)
         using var server = Tutorial.StartPython("shortreplyudp.py", Invariant(port));
         await LocalPorts.WaitForUdpBindAsync(port);
 
-        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--retries", "0");
+        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port));
         client.CloseStdin();
 
-        Assert.Equal(4, await client.WaitForExitAsync());
+        // A bad reply is an answer, not a loss: no retry, no waiting for the timeout.
+        Assert.Equal(4, await client.WaitForExitAsync(TimeSpan.FromSeconds(5)));
         Assert.Contains("reply error 3:", client.Stderr, StringComparison.Ordinal);
         Assert.Empty(client.Stdout);
         AssertNoStackTrace(client.Stderr);
