@@ -120,6 +120,14 @@ public sealed class RunningProcess : IDisposable
         _process.StandardInput.Flush();
     }
 
+    /// <summary>Writes raw bytes to the child's stdin and flushes it.</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        _process.StandardInput.Flush();
+        _process.StandardInput.BaseStream.Write(bytes);
+        _process.StandardInput.BaseStream.Flush();
+    }
+
     /// <summary>Closes stdin, so the child sees EOF.</summary>
     public void CloseStdin()
     {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Netkit.EndToEnd;
 
@@ -41,6 +43,23 @@ public sealed class TcpTutorialTests(NetkitBinary netkit)
 
             Assert.Equal(await TutorialPairAsync(), fromNetkit);
             Assert.Equal(0, await server.WaitForExitAsync());
+        }
+    }
+
+    [SkippableFact]
+    public async Task TutorialClient_IsServedWhileAnotherClientIdles()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--reply", Word);
+        using (server)
+        {
+            server.CloseStdin();
+            using var idle = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await idle.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+
+            // The tutorial served one client at a time; netkit must not make this one wait.
+            var fromNetkit = await Tutorial.RunTcpClientAsync(port, Message);
+
+            Assert.Equal(Tutorial.ClientPrompts + Conversation, fromNetkit);
         }
     }
 
