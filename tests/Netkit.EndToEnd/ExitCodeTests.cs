@@ -64,7 +64,8 @@ public sealed class ExitCodeTests(NetkitBinary netkit)
             using var second = netkit.Start("tcp-server", "--port", Invariant(port));
             second.CloseStdin();
 
-            Assert.Equal(6, await second.WaitForExitAsync());
+            // Binding fails at once; a second server that starts serving would otherwise hang here.
+            Assert.Equal(6, await second.WaitForExitAsync(TimeSpan.FromSeconds(5)));
             AssertOneErrorLine(second.Stderr);
         }
     }
