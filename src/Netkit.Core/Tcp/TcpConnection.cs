@@ -28,6 +28,12 @@ internal sealed class TcpConnection
     private long _lastActivity;
     private volatile string? _abortReason;
 
+    // Operator words owed for chunks already answered with data and ack. The tutorial's server
+    // sends the word before it reads on, so a client that half-closes still gets it: at EOF we
+    // wait until nothing is owed, the operator's input ends, or the connection is aborted.
+    private int _owed;
+    private TaskCompletionSource? _settled;
+
     public TcpConnection(int id, Socket socket, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time)
     {
         Id = id;
@@ -58,7 +64,7 @@ internal sealed class TcpConnection
     public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
 
     /// <summary>Serves the connection until the peer closes, an error, or <see cref="Abort"/>.</summary>
-    public async Task RunAsync(ChannelWriter<int>? chunks)
+    public async Task RunAsync(ChannelWriter<int>? chunks, Func<bool> wordsEnded)
     {
         var reason = "closed by peer";
         try
@@ -69,7 +75,7 @@ internal sealed class TcpConnection
             }
             else
             {
-                await SeedAsync(chunks).ConfigureAwait(false);
+                await SeedAsync(chunks, wordsEnded).ConfigureAwait(false);
             }
 
             // The peer half-closed and everything owed is sent: answer with our FIN.
@@ -99,6 +105,7 @@ internal sealed class TcpConnection
     public void Abort(string reason)
     {
         _abortReason ??= reason;
+        _settled?.TrySetResult();
         try
         {
             _socket.LingerState = new LingerOption(true, 0);
@@ -117,6 +124,12 @@ internal sealed class TcpConnection
         try
         {
             await SendAsync(word).ConfigureAwait(false);
+            if (Interlocked.Decrement(ref _owed) <= 0)
+            {
+                Interlocked.Exchange(ref _owed, 0);
+                Volatile.Read(ref _settled)?.TrySetResult();
+            }
+
             return true;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -126,13 +139,21 @@ internal sealed class TcpConnection
         }
     }
 
-    private async Task SeedAsync(ChannelWriter<int>? chunks)
+    /// <summary>The operator will send no more words: stop waiting for any at EOF.</summary>
+    public void ReleaseOwedWords()
+    {
+        Interlocked.Exchange(ref _owed, 0);
+        Volatile.Read(ref _settled)?.TrySetResult();
+    }
+
+    private async Task SeedAsync(ChannelWriter<int>? chunks, Func<bool> wordsEnded)
     {
         var ack = _options.AckFrame;
         var word = _options.AutoReply ?? ReadOnlyMemory<byte>.Empty;
         var receiveSize = _options.ReceiveSize;
         var capacity = SeedReply.Length(receiveSize, ack.Span, word.Span);
-        while (true)
+        var ended = false;
+        while (!ended)
         {
             await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
             var buffer = ArrayPool<byte>.Shared.Rent(capacity);
@@ -141,7 +162,8 @@ internal sealed class TcpConnection
                 var received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
                 {
-                    return;
+                    ended = true;
+                    continue;
                 }
 
                 Received(received);
@@ -158,7 +180,30 @@ internal sealed class TcpConnection
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            chunks?.TryWrite(Id);
+            if (chunks is not null)
+            {
+                Interlocked.Increment(ref _owed);
+                chunks.TryWrite(Id);
+            }
+        }
+
+        await AwaitOwedWordsAsync(wordsEnded).ConfigureAwait(false);
+    }
+
+    private async Task AwaitOwedWordsAsync(Func<bool> wordsEnded)
+    {
+        if (Volatile.Read(ref _owed) == 0 || wordsEnded())
+        {
+            return;
+        }
+
+        var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _settled, settled);
+
+        // Checked again now that a sender can see _settled, so no release is missed.
+        if (Volatile.Read(ref _owed) > 0 && !wordsEnded() && _abortReason is null)
+        {
+            await settled.Task.ConfigureAwait(false);
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class TcpServer
     private readonly Channel<int> _chunks = Channel.CreateBounded<int>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private int _nextId;
+    private volatile bool _wordsEnded;
 
     /// <summary>Creates a server; it owns <paramref name="listener"/> and closes it when it stops accepting.</summary>
     public TcpServer(Socket listener, TcpServerOptions options, ILogger logger, TimeProvider? time = null)
@@ -58,6 +59,19 @@ public sealed class TcpServer
     {
         var sent = await Task.WhenAll(_connections.Values.Select(c => c.SendWordAsync(word))).ConfigureAwait(false);
         return sent.Count(ok => ok);
+    }
+
+    /// <summary>
+    /// The operator's input has ended: no more words will come. Connections that half-closed while
+    /// owed a word stop waiting for it and close (with <see cref="TcpServerOptions.OperatorWords"/>).
+    /// </summary>
+    public void EndWords()
+    {
+        _wordsEnded = true;
+        foreach (var connection in _connections.Values)
+        {
+            connection.ReleaseOwedWords();
+        }
     }
 
     /// <summary>Closes connection <paramref name="id"/> at once; false when it is gone.</summary>
@@ -148,7 +162,7 @@ public sealed class TcpServer
         await Task.Yield();
         try
         {
-            await connection.RunAsync(_options.OperatorWords ? _chunks.Writer : null).ConfigureAwait(false);
+            await connection.RunAsync(_options.OperatorWords ? _chunks.Writer : null, () => _wordsEnded).ConfigureAwait(false);
         }
         finally
         {

@@ -35,6 +35,7 @@ internal static class UdpTimeServerCommand
             context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (udp)");
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             var c = server.Counters;
+            context.FlushLogs();
             context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped, {c.Errors} error(s)"));
             return ExitCode.Ok;

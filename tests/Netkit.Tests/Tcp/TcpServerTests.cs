@@ -52,6 +52,33 @@ public sealed class TcpServerTests
     }
 
     [Fact]
+    public async Task A_client_that_half_closes_still_gets_the_word_it_is_owed()
+    {
+        // The tutorial client sends, half-closes at once, and reads to EOF; the tutorial server
+        // sends the operator's word before it reads the EOF.
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { OperatorWords = true });
+        var conversation = Loopback.ConverseAsync(running.Port, "hello"u8.ToArray());
+        using var timeout = new CancellationTokenSource(Loopback.Patience);
+        var id = await running.Server.Chunks.ReadAsync(timeout.Token);
+        await Task.Delay(100); // the EOF is there before the word
+        Assert.True(await running.Server.SendWordAsync(id, "WORD"u8.ToArray()));
+        Assert.Equal("hello\nI get it!\nWORD", Encoding.UTF8.GetString(await conversation));
+    }
+
+    [Fact]
+    public async Task When_the_operator_has_no_more_words_owed_ones_are_released()
+    {
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { OperatorWords = true });
+        var conversation = Loopback.ConverseAsync(running.Port, "hello"u8.ToArray());
+        using var timeout = new CancellationTokenSource(Loopback.Patience);
+        await running.Server.Chunks.ReadAsync(timeout.Token);
+        await Task.Delay(100);
+        Assert.False(conversation.IsCompleted);
+        running.Server.EndWords();
+        Assert.Equal("hello\nI get it!\n", Encoding.UTF8.GetString(await conversation));
+    }
+
+    [Fact]
     public async Task Fifty_clients_are_served_while_one_never_reads()
     {
         await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { Mode = TcpServerMode.Echo });
