@@ -69,14 +69,7 @@ internal sealed class TcpConnection
         var reason = "closed by peer";
         try
         {
-            if (_options.Mode == TcpServerMode.Echo)
-            {
-                await EchoAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                await SeedAsync(chunks, wordsEnded).ConfigureAwait(false);
-            }
+            await ServeAsync(chunks, wordsEnded).ConfigureAwait(false);
 
             // The peer half-closed and everything owed is sent: answer with our FIN.
             _socket.Shutdown(SocketShutdown.Send);
@@ -146,41 +139,63 @@ internal sealed class TcpConnection
         Volatile.Read(ref _settled)?.TrySetResult();
     }
 
-    private async Task SeedAsync(ChannelWriter<int>? chunks, Func<bool> wordsEnded)
+    private async Task ServeAsync(ChannelWriter<int>? chunks, Func<bool> wordsEnded)
     {
-        var ack = _options.AckFrame;
-        var word = _options.AutoReply ?? ReadOnlyMemory<byte>.Empty;
+        var seed = _options.Mode == TcpServerMode.Seed;
+        var ack = seed ? _options.AckFrame : ReadOnlyMemory<byte>.Empty;
+        var word = seed ? _options.AutoReply ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty;
         var receiveSize = _options.ReceiveSize;
         var capacity = SeedReply.Length(receiveSize, ack.Span, word.Span);
-        var ended = false;
-        while (!ended)
+        while (true)
         {
+            // Wait for data without holding a buffer: an idle connection owns no memory.
             await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
             var buffer = ArrayPool<byte>.Shared.Rent(capacity);
+            int received;
             try
             {
-                var received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
-                if (received == 0)
+                received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
+                if (received > 0)
                 {
-                    ended = true;
-                    continue;
-                }
+                    Received(received);
+                    if (seed && _logger.IsEnabled(LogLevel.Information))
+                    {
+                        Log.Chunk(_logger, Id, RemoteAddress, PeerText.Escape(buffer.AsSpan(0, received)));
+                    }
 
-                Received(received);
-                if (_logger.IsEnabled(LogLevel.Information))
-                {
-                    Log.Chunk(_logger, Id, RemoteAddress, PeerText.Escape(buffer.AsSpan(0, received)));
-                }
+                    // Echo adds nothing; seed appends ack and word behind the data, in the same buffer.
+                    var length = SeedReply.CompleteInPlace(buffer, received, ack.Span, word.Span);
 
-                var length = SeedReply.CompleteInPlace(buffer, received, ack.Span, word.Span);
-                await SendAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
+                    // The send is awaited here rather than in a helper: this method's state machine is
+                    // allocated once per connection, a helper's would be allocated per message.
+                    await _sendLock.WaitAsync().ConfigureAwait(false);
+                    try
+                    {
+                        var reply = buffer.AsMemory(0, length);
+                        while (!reply.IsEmpty)
+                        {
+                            var sent = await _socket.SendAsync(reply, SocketFlags.None).ConfigureAwait(false);
+                            reply = reply[sent..];
+                            Sent(sent);
+                        }
+                    }
+                    finally
+                    {
+                        _sendLock.Release();
+                    }
+                }
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            if (chunks is not null)
+            if (received == 0)
+            {
+                break;
+            }
+
+            if (seed && chunks is not null)
             {
                 Interlocked.Increment(ref _owed);
                 chunks.TryWrite(Id);
@@ -207,31 +222,6 @@ internal sealed class TcpConnection
         }
     }
 
-    private async Task EchoAsync()
-    {
-        var receiveSize = _options.ReceiveSize;
-        while (true)
-        {
-            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-            var buffer = ArrayPool<byte>.Shared.Rent(receiveSize);
-            try
-            {
-                var received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
-                if (received == 0)
-                {
-                    return;
-                }
-
-                Received(received);
-                await SendAsync(buffer.AsMemory(0, received)).ConfigureAwait(false);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
-
     private void Received(int count)
     {
         Interlocked.Add(ref _bytesIn, count);
@@ -239,7 +229,14 @@ internal sealed class TcpConnection
         Volatile.Write(ref _lastActivity, _time.GetTimestamp());
     }
 
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> data)
+    private void Sent(int count)
+    {
+        Interlocked.Add(ref _bytesOut, count);
+        _counters.AddBytesOut(count);
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+    }
+
+    private async Task SendAsync(ReadOnlyMemory<byte> data)
     {
         await _sendLock.WaitAsync().ConfigureAwait(false);
         try
@@ -248,9 +245,7 @@ internal sealed class TcpConnection
             {
                 var sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
                 data = data[sent..];
-                Interlocked.Add(ref _bytesOut, sent);
-                _counters.AddBytesOut(sent);
-                Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+                Sent(sent);
             }
         }
         finally
