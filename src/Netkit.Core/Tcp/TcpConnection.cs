@@ -26,7 +26,11 @@ internal sealed class TcpConnection
     private long _bytesIn;
     private long _bytesOut;
     private long _lastActivity;
-    private volatile string? _abortReason;
+    private readonly long _accepted;
+    private long _sendStarted;
+    private int _queuedWords;
+    private volatile bool _spoke;
+    private string? _abortReason;
 
     // Operator words owed for chunks already answered with data and ack. The tutorial's server
     // sends the word before it reads on, so a client that half-closes still gets it: at EOF we
@@ -44,6 +48,7 @@ internal sealed class TcpConnection
         _time = time;
         Since = time.GetUtcNow();
         _lastActivity = time.GetTimestamp();
+        _accepted = _lastActivity;
         var remote = socket.RemoteEndPoint as IPEndPoint;
         RemoteText = EndpointText.Format(remote);
         RemoteAddress = remote is null ? "?" : EndpointText.Normalize(remote.Address).ToString();
@@ -61,6 +66,17 @@ internal sealed class TcpConnection
 
     public TimeSpan IdleFor => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
 
+    public TimeSpan Age => _time.GetElapsedTime(_accepted);
+
+    /// <summary>True once the peer sent its first byte.</summary>
+    public bool Spoke => _spoke;
+
+    /// <summary>How long the current send has waited for the peer to read; zero when not sending.</summary>
+    public TimeSpan SendingFor => Volatile.Read(ref _sendStarted) is var started and not 0 ? _time.GetElapsedTime(started) : TimeSpan.Zero;
+
+    /// <summary>The address the peer connects from (IPv4-mapped shown as IPv4).</summary>
+    public required System.Net.IPAddress PeerAddress { get; init; }
+
     public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
 
     /// <summary>Serves the connection until the peer closes, an error, or <see cref="Abort"/>.</summary>
@@ -74,11 +90,11 @@ internal sealed class TcpConnection
             // The peer half-closed and everything owed is sent: answer with our FIN.
             _socket.Shutdown(SocketShutdown.Send);
         }
-        catch (SocketException e) when (_abortReason is null && SocketErrors.IsConnectionGone(e.SocketErrorCode))
+        catch (SocketException e) when (Volatile.Read(ref _abortReason) is null && SocketErrors.IsConnectionGone(e.SocketErrorCode))
         {
             reason = SocketErrors.Describe(e);
         }
-        catch (Exception e) when (_abortReason is not null && e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (Volatile.Read(ref _abortReason) is not null && e is SocketException or ObjectDisposedException)
         {
             // Abort() closed the socket under a pending read or write.
         }
@@ -88,16 +104,21 @@ internal sealed class TcpConnection
         }
         finally
         {
-            reason = _abortReason ?? reason;
+            reason = Volatile.Read(ref _abortReason) ?? reason;
             _socket.Dispose();
             Log.Closed(_logger, Id, reason, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
         }
     }
 
-    /// <summary>Closes the connection at once (reset), e.g. kicked, idle, or left over at shutdown.</summary>
-    public void Abort(string reason)
+    /// <summary>Closes the connection at once (reset), e.g. kicked, idle, or left over at shutdown;
+    /// false when it was already being aborted.</summary>
+    public bool Abort(string reason)
     {
-        _abortReason ??= reason;
+        if (Interlocked.CompareExchange(ref _abortReason, reason, null) is not null)
+        {
+            return false;
+        }
+
         _settled?.TrySetResult();
         try
         {
@@ -109,11 +130,19 @@ internal sealed class TcpConnection
         }
 
         _socket.Dispose();
+        return true;
     }
 
     /// <summary>Sends an operator word; false when the connection is gone.</summary>
     public async Task<bool> SendWordAsync(ReadOnlyMemory<byte> word)
     {
+        if (Interlocked.Increment(ref _queuedWords) > _options.MaxQueuedWords)
+        {
+            Interlocked.Decrement(ref _queuedWords);
+            Log.WordDropped(_logger, Id, $"{_options.MaxQueuedWords} words already wait for this client (it is not reading)");
+            return false;
+        }
+
         try
         {
             await SendAsync(word).ConfigureAwait(false);
@@ -129,6 +158,10 @@ internal sealed class TcpConnection
         {
             Log.WordDropped(_logger, Id, e is SocketException se ? SocketErrors.Describe(se) : "connection closed");
             return false;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queuedWords);
         }
     }
 
@@ -169,6 +202,7 @@ internal sealed class TcpConnection
                     // The send is awaited here rather than in a helper: this method's state machine is
                     // allocated once per connection, a helper's would be allocated per message.
                     await _sendLock.WaitAsync().ConfigureAwait(false);
+                    Volatile.Write(ref _sendStarted, _time.GetTimestamp());
                     try
                     {
                         var reply = buffer.AsMemory(0, length);
@@ -181,6 +215,7 @@ internal sealed class TcpConnection
                     }
                     finally
                     {
+                        Volatile.Write(ref _sendStarted, 0);
                         _sendLock.Release();
                     }
                 }
@@ -216,7 +251,7 @@ internal sealed class TcpConnection
         Volatile.Write(ref _settled, settled);
 
         // Checked again now that a sender can see _settled, so no release is missed.
-        if (Volatile.Read(ref _owed) > 0 && !wordsEnded() && _abortReason is null)
+        if (Volatile.Read(ref _owed) > 0 && !wordsEnded() && Volatile.Read(ref _abortReason) is null)
         {
             await settled.Task.ConfigureAwait(false);
         }
@@ -224,6 +259,7 @@ internal sealed class TcpConnection
 
     private void Received(int count)
     {
+        _spoke = true;
         Interlocked.Add(ref _bytesIn, count);
         _counters.AddBytesIn(count);
         Volatile.Write(ref _lastActivity, _time.GetTimestamp());
@@ -239,6 +275,7 @@ internal sealed class TcpConnection
     private async Task SendAsync(ReadOnlyMemory<byte> data)
     {
         await _sendLock.WaitAsync().ConfigureAwait(false);
+        Volatile.Write(ref _sendStarted, _time.GetTimestamp());
         try
         {
             while (!data.IsEmpty)
@@ -250,6 +287,7 @@ internal sealed class TcpConnection
         }
         finally
         {
+            Volatile.Write(ref _sendStarted, 0);
             _sendLock.Release();
         }
     }

@@ -21,6 +21,9 @@ public sealed class UdpTimeServer
     private readonly UdpTimeServerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Policy.SourceRateLimiter? _limiter;
+    private readonly int _localPort;
+    private readonly byte[] _localAddress;
 
     /// <summary>Creates a server; it owns <paramref name="socket"/> and closes it when it stops.</summary>
     public UdpTimeServer(Socket socket, UdpTimeServerOptions options, ILogger logger, TimeProvider? time = null)
@@ -30,6 +33,14 @@ public sealed class UdpTimeServer
         _logger = logger;
         _time = time ?? TimeProvider.System;
         LocalEndPoint = socket.LocalEndPoint ?? new IPEndPoint(IPAddress.Any, 0);
+        var local = LocalEndPoint as IPEndPoint;
+        _localPort = local?.Port ?? -1;
+        _localAddress = local?.Address.GetAddressBytes() ?? [];
+        if (options.RateLimit is { } rate)
+        {
+            _limiter = new Policy.SourceRateLimiter(rate, options.RateBurst ?? rate, _time);
+        }
+
         if (OperatingSystem.IsWindows())
         {
             socket.IOControl(SioUdpConnReset, [0, 0, 0, 0], null);
@@ -81,6 +92,17 @@ public sealed class UdpTimeServer
 
             Counters.AddRequest();
             Counters.AddBytesIn(length);
+            if (Refuse(peer) is { } reason)
+            {
+                Counters.AddDrop(reason);
+                if (_logger.IsEnabled(LogLevel.Debug))
+                {
+                    Log.DatagramDropped(_logger, Format(peer), length, ServerCounters.Name(reason));
+                }
+
+                continue;
+            }
+
             var value = TimeDatagram.Encode(_time.GetUtcNow(), _options.Epoch);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(reply, value);
             try
@@ -95,7 +117,7 @@ public sealed class UdpTimeServer
             }
             catch (SocketException e)
             {
-                Counters.AddDropped();
+                Counters.AddDrop(DropReason.SendFailed);
                 Counters.AddError();
                 Log.ReceiveFailed(_logger, SocketErrors.Describe(e));
             }
@@ -105,6 +127,48 @@ public sealed class UdpTimeServer
                 Log.TimeRequest(_logger, Format(peer), length, value);
             }
         }
+    }
+
+    private DropReason? Refuse(SocketAddress peer)
+    {
+        var address = SocketAddressParts.Address(peer);
+        var port = SocketAddressParts.Port(peer);
+        if (!_options.Access.IsOpen && !_options.Access.Decide(address).Allowed)
+        {
+            return DropReason.Acl;
+        }
+
+        if (port < 1024 && !_options.AllowPrivilegedPorts)
+        {
+            return DropReason.PrivilegedPort;
+        }
+
+        if (port == _localPort && IsOwnAddress(address))
+        {
+            return DropReason.OwnAddress;
+        }
+
+        return _limiter is not null && !_limiter.TryTake(address) ? DropReason.RateLimit : null;
+    }
+
+    // A datagram "from" our own port on our own address would make us talk to ourselves.
+    private bool IsOwnAddress(ReadOnlySpan<byte> address)
+    {
+        if (address.Length == 16 && Policy.Cidr.IsV4Mapped(address))
+        {
+            address = address[12..];
+        }
+
+        var local = _localAddress.AsSpan();
+        var unspecified = local.IndexOfAnyExcept((byte)0) < 0;
+        if (!unspecified)
+        {
+            return address.SequenceEqual(local) || (local.Length == 16 && Policy.Cidr.IsV4Mapped(local) && address.SequenceEqual(local[12..]));
+        }
+
+        // Bound to every interface: any loopback source is us (other local addresses are rare enough
+        // to leave to --deny).
+        return address.Length == 4 ? address[0] == 127 : address[..15].IndexOfAnyExcept((byte)0) < 0 && address[15] == 1;
     }
 
     private string Format(SocketAddress address)

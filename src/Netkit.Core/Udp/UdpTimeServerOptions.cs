@@ -11,4 +11,18 @@ public sealed record UdpTimeServerOptions
     /// <summary>Receive loops sharing the socket (default 1). A <see cref="System.Net.Sockets.Socket"/> caches one
     /// receive and one send operation, so a second loop on the same socket allocates per datagram.</summary>
     public int ReceiveLoops { get; init; } = 1;
+
+    /// <summary>Who may ask (default: everyone).</summary>
+    public Policy.AccessList Access { get; init; } = Policy.AccessList.Open;
+
+    /// <summary>Replies per second allowed per source address (<c>--rate-limit</c>); null (default) is unlimited.</summary>
+    public double? RateLimit { get; init; }
+
+    /// <summary>Requests a source may send at once before <see cref="RateLimit"/> applies (default: one second's worth).</summary>
+    public double? RateBurst { get; init; }
+
+    /// <summary>Answer datagrams from source ports below 1024. Off by default: those are services
+    /// (echo, chargen, another time server) and answering them lets an attacker bounce traffic
+    /// between two servers forever with one spoofed datagram.</summary>
+    public bool AllowPrivilegedPorts { get; init; }
 }
