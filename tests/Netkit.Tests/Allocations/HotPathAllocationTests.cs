@@ -11,14 +11,16 @@ namespace Netkit.Tests.Allocations;
 /// count of allocated bytes over many messages measures the server. The bound allows the runtime's
 /// own occasional bookkeeping (thread pool, timers), far below one byte per message. The test host
 /// itself allocates now and then in the background (reporting results), so the figure kept is the
-/// lowest of three rounds.
+/// lowest of five rounds.
 /// </summary>
 [Collection(AllocationCollection.Name)]
 public sealed class HotPathAllocationTests
 {
     private const int WarmUp = 2_000;
     private const int Measured = 20_000;
-    private const long Bound = 16 * 1024;
+    // One object per message would be at least 24 bytes x 20,000 = 480,000 bytes; the bound is a
+    // seventh of that, room for the runtime's own rare allocations (its event buffers, timers).
+    private const long Bound = 64 * 1024;
 
     [Fact]
     public async Task Echo_mode_allocates_nothing_per_message()
@@ -63,7 +65,7 @@ public sealed class HotPathAllocationTests
             }
 
             Ask(WarmUp);
-            return LowestOfThree(() => Ask(Measured));
+            return LowestOfFive(() => Ask(Measured));
         }, TaskCreationOptions.LongRunning).WaitAsync(TimeSpan.FromMinutes(2));
         Assert.True(allocated < Bound, $"{allocated} bytes allocated over {Measured} time requests: {sampler.Top(8)}");
     }
@@ -90,13 +92,13 @@ public sealed class HotPathAllocationTests
         }
 
         Exchange(WarmUp);
-        return LowestOfThree(() => Exchange(Measured));
+        return LowestOfFive(() => Exchange(Measured));
     }, TaskCreationOptions.LongRunning).WaitAsync(TimeSpan.FromMinutes(2));
 
-    private static long LowestOfThree(Action round)
+    private static long LowestOfFive(Action round)
     {
         var lowest = long.MaxValue;
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 5; i++)
         {
             var before = GC.GetTotalAllocatedBytes(precise: true);
             round();
