@@ -123,6 +123,7 @@ def main():
     ap.add_argument("--raw", required=True)
     ap.add_argument("--startup")
     ap.add_argument("--sizes")
+    ap.add_argument("--problems")
     ap.add_argument("--netkit-version", default="?")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -182,12 +183,22 @@ def main():
     print()
     print("nk/X = netkit / X: above 1 is better for rates, below 1 for MiB and ms. Rates are medians of the")
     print("successful rounds; 'timeout*N' / 'stalled*N' = no round finished, N is the rate until it was cut off.")
-    fails = [(k, col, s) for k, f in figures.items() for col, s in f["servers"].items() if s.get("status") != "ok"]
-    for k, col, s in fails:
-        print(f"  {col} {k}: {s['status']}: {s.get('error')}")
+    for k, f in figures.items():
+        for col, rounds in f["rounds"].items():
+            bad = [r for r in rounds if not r.get("ok")]
+            if bad:
+                print(f"  {col} {k}: {len(rounds) - len(bad)}/{len(rounds)} rounds passed; "
+                      f"{bad[-1].get('status')}: {bad[-1].get('error')}")
+    problems = []
+    if a.problems and os.path.exists(a.problems):
+        with open(a.problems) as f:
+            problems = [line.strip() for line in f if line.strip()]
+    for p in problems:
+        print(f"  PROBLEM {p}")
 
     doc = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-           "netkit_version": a.netkit_version, "machine": machine(), "figures": figures}
+           "netkit_version": a.netkit_version, "machine": machine(), "figures": figures,
+           "problems": problems}
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=1)

@@ -340,8 +340,15 @@ static void drain(double bound)
     sending = 0;
     double until = now() + bound;
     while (!all_back()) {
-        if (now() > until)
-            fail(3, "drain: %llu bytes still owed after %.0f s", (unsigned long long)owed(), bound);
+        if (now() > until) {
+            int stuck = 0, first = -1;
+            for (int i = 0; i < nconns; i++)
+                if (conns[i].recvd < conns[i].goal && stuck++ == 0)
+                    first = i;
+            fail(3, "drain: %llu bytes still owed after %.0f s on %d connection(s), e.g. connection %d: %llu of %llu back",
+                 (unsigned long long)owed(), bound, stuck, first, (unsigned long long)conns[first].recvd,
+                 (unsigned long long)conns[first].sent);
+        }
         poll_once(10);
     }
 }
@@ -380,6 +387,9 @@ static int run_echo(const char *host, const char *port, int c, int k, double dur
         }
         secs = now() - t_mark;
         count = msgs_back - m_mark;
+        snprintf(extra, sizeof extra, "\"conns\":%d,\"inflight\":%d,\"size\":%llu,\"seconds\":%.3f,\"messages\":%llu,"
+                 "\"rate\":%.1f,\"unit\":\"msg/s\",\"partial\":true", c, k, (unsigned long long)msg_size, secs,
+                 (unsigned long long)count, (double)count / secs);
         drain(5);
     }
     rate = (double)count / secs;
