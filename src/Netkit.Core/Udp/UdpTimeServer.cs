@@ -10,7 +10,8 @@ namespace Netkit.Core.Udp;
 /// <summary>
 /// Answers every datagram on a bound UDP socket, empty ones included, with the 4-byte time. Each
 /// receive loop owns one receive buffer, one reply buffer and one <see cref="SocketAddress"/>, reused
-/// for every datagram, so steady-state serving allocates nothing. No error a peer can cause (ICMP
+/// for every datagram, so steady-state serving allocates nothing. Several loops (threads) share the
+/// socket so every core answers. No error a peer can cause (ICMP
 /// unreachable, a reset, an oversized datagram) stops a loop: it is counted and the loop goes on.
 /// </summary>
 public sealed class UdpTimeServer
@@ -53,12 +54,18 @@ public sealed class UdpTimeServer
     /// <summary>The bound address (the real port when bound to port 0).</summary>
     public EndPoint LocalEndPoint { get; }
 
-    /// <summary>Serves until <paramref name="stop"/> fires.</summary>
+    /// <summary>Serves until <paramref name="stop"/> fires (noticed within <see cref="StopLatency"/>).</summary>
     public async Task RunAsync(CancellationToken stop)
     {
+        // Each loop is a thread blocked in recvfrom, then sendto: the same two system calls per
+        // request as a C responder, with no completion hopping between threads. A receive timeout
+        // lets a loop see the stop signal when no request comes.
+        _socket.Blocking = true;
+        _socket.ReceiveTimeout = (int)StopLatency.TotalMilliseconds;
         try
         {
-            var loops = Enumerable.Range(0, Math.Max(1, _options.ReceiveLoops)).Select(_ => Task.Run(() => ServeAsync(stop), CancellationToken.None));
+            var loops = Enumerable.Range(0, Math.Max(1, _options.ReceiveLoops))
+                .Select(_ => Task.Factory.StartNew(() => Serve(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         finally
@@ -67,24 +74,28 @@ public sealed class UdpTimeServer
         }
     }
 
-    private async Task ServeAsync(CancellationToken stop)
+    /// <summary>How long a stop request may wait for a loop blocked in a receive.</summary>
+    public static TimeSpan StopLatency { get; } = TimeSpan.FromMilliseconds(200);
+
+    private void Serve(CancellationToken stop)
     {
         var peer = new SocketAddress(_socket.AddressFamily);
-        var request = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
-        var reply = GC.AllocateUninitializedArray<byte>(TimeDatagram.Length, pinned: true);
+        var request = new byte[64 * 1024];
+        Span<byte> reply = stackalloc byte[TimeDatagram.Length];
         while (!stop.IsCancellationRequested)
         {
             int length;
             try
             {
-                length = await _socket.ReceiveFromAsync(request, SocketFlags.None, peer, stop).ConfigureAwait(false);
+                length = _socket.ReceiveFrom(request, SocketFlags.None, peer);
             }
-            catch (OperationCanceledException)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
-                return;
+                continue;
             }
             catch (SocketException e)
             {
+                // ICMP errors, resets, oversized datagrams: counted, and the loop goes on.
                 Counters.AddError();
                 Log.ReceiveFailed(_logger, SocketErrors.Describe(e));
                 continue;
@@ -107,13 +118,9 @@ public sealed class UdpTimeServer
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(reply, value);
             try
             {
-                await _socket.SendToAsync(reply, SocketFlags.None, peer, stop).ConfigureAwait(false);
+                _socket.SendTo(reply, SocketFlags.None, peer);
                 Counters.AddReply();
                 Counters.AddBytesOut(TimeDatagram.Length);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
             catch (SocketException e)
             {

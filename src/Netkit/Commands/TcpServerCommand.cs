@@ -26,7 +26,7 @@ internal static class TcpServerCommand
         var noAck = CommonOptions.Flag("--no-ack", "Send no acknowledgement.");
         var reply = CommonOptions.Text("--reply", "Send this word after each ack automatically (no operator needed).", "text");
         var once = CommonOptions.Flag("--once", "Serve one client, then exit.");
-        var backlog = CommonOptions.Count("--backlog", "Pending connections the OS queues (default 512).", 512, 1, 65535);
+        var backlog = CommonOptions.Count("--backlog", "Pending connections the OS queues (default 4096; the kernel may cap it, see net.core.somaxconn).", 4096, 1, 65535);
         var maxConnections = CommonOptions.Count("--max-connections", "Clients served at once; more are closed at once and logged (default 10000).", 10_000, 1, 10_000_000);
         var idle = CommonOptions.OptionalDuration("--idle-timeout", "Close a connection silent for this long (default: never).");
         var shutdown = CommonOptions.Duration("--shutdown-timeout", "On SIGINT/SIGTERM, how long clients may finish (default 5s).", TimeSpan.FromSeconds(5));
