@@ -109,14 +109,17 @@ public sealed class TcpServer
 
     private async Task AcceptAsync(CancellationToken stop)
     {
+        // Stop by closing the listener rather than passing the token to every accept: one
+        // registration for the server's life instead of one per connection.
+        using var closeOnStop = stop.Register(static l => ((Socket)l!).Dispose(), _listener);
         while (!stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(stop).ConfigureAwait(false);
+                client = await _listener.AcceptAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (stop.IsCancellationRequested && e is SocketException or ObjectDisposedException)
             {
                 return;
             }
