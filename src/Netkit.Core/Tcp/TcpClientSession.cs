@@ -23,11 +23,14 @@ public sealed class TcpClientSession
         _inactivity = inactivity;
     }
 
-    /// <summary>Bytes sent so far.</summary>
-    public long BytesSent { get; private set; }
+    private long _bytesSent;
+    private long _bytesReceived;
 
-    /// <summary>Bytes received so far.</summary>
-    public long BytesReceived { get; private set; }
+    /// <summary>Bytes sent so far (safe to read from another thread).</summary>
+    public long BytesSent => Volatile.Read(ref _bytesSent);
+
+    /// <summary>Bytes received so far (safe to read from another thread).</summary>
+    public long BytesReceived => Volatile.Read(ref _bytesReceived);
 
     /// <summary>Sends <paramref name="message"/>, half-closes, calls <paramref name="sent"/>, then copies replies to <paramref name="output"/>.</summary>
     public async Task RunAsync(ReadOnlyMemory<byte> message, Stream output, Action? sent, CancellationToken cancellationToken)
@@ -99,7 +102,7 @@ public sealed class TcpClientSession
             {
                 var n = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 data = data[n..];
-                BytesSent += n;
+                Interlocked.Add(ref _bytesSent, n);
             }
         }
         catch (SocketException e)
@@ -152,7 +155,7 @@ public sealed class TcpClientSession
                     return;
                 }
 
-                BytesReceived += received;
+                Interlocked.Add(ref _bytesReceived, received);
                 await output.WriteAsync(buffer.AsMemory(0, received), cancellationToken).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -3,6 +3,7 @@ using System.Text;
 using Netkit.Cli;
 using Netkit.Core.Sockets;
 using Netkit.Core.Tcp;
+using Netkit.Output;
 
 namespace Netkit.Commands;
 
@@ -49,6 +50,7 @@ internal static class TcpClientCommand
             using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, context.Stop).ConfigureAwait(false);
             var session = new TcpClientSession(socket, r.GetValue(timeout));
             using var stdout = Console.OpenStandardOutput();
+            await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status);
             void Sent() => context.Say("sending completed.");
             if (text is not null)
             {

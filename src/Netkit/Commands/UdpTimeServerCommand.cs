@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Netkit.Cli;
 using Netkit.Core.Protocols;
 using Netkit.Core.Sockets;
@@ -54,9 +55,12 @@ internal static class UdpTimeServerCommand
                 RateBurst = r.GetValue(burst),
                 AllowPrivilegedPorts = r.GetValue(privileged),
             };
-            var server = new UdpTimeServer(socket, options, context.Loggers.CreateLogger("udp-time-server"));
+            var logger = context.Loggers.CreateLogger("udp-time-server");
+            var server = new UdpTimeServer(socket, options, logger);
             context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (udp)");
+            var counts = logger.IsEnabled(LogLevel.Debug) ? ReportCountsAsync(server, logger, context.Stop) : Task.CompletedTask;
             await server.RunAsync(context.Stop).ConfigureAwait(false);
+            await counts.ConfigureAwait(false);
             var c = server.Counters;
             context.FlushLogs();
             context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -64,6 +68,24 @@ internal static class UdpTimeServerCommand
             return ExitCode.Ok;
         }));
         return command;
+    }
+
+    // With -v detailed, the counts every 10 seconds, so an operator sees the server is alive.
+    private static async Task ReportCountsAsync(UdpTimeServer server, ILogger logger, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), stop).ConfigureAwait(false);
+                var c = server.Counters;
+                CliLog.UdpCounts(logger, c.Requests, c.Replies, c.Dropped, c.DescribeDrops(), c.Errors);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the summary follows.
+        }
     }
 
     internal static Option<string> EpochOption(bool allowAuto)
