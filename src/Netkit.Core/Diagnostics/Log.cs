@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Debug, "no reply within {Timeout} (attempt {Attempt} of {Attempts})")]
     public static partial void NoReply(ILogger logger, TimeSpan timeout, int attempt, int attempts);
 
+    [LoggerMessage(14, LogLevel.Debug, "dropped {Length} bytes from {Remote}: {Reason}")]
+    public static partial void DatagramDropped(ILogger logger, string remote, int length, string reason);
+
     [LoggerMessage(13, LogLevel.Debug, "ignored {Length} bytes from {Remote}: not the server asked")]
     public static partial void StrayDatagram(ILogger logger, int length, string remote);
 }

@@ -1,21 +1,24 @@
+using System.Globalization;
+using System.Text;
+
 namespace Netkit.Core.Diagnostics;
 
 /// <summary>What a server did, updated lock-free from every connection and receive loop.</summary>
 public sealed class ServerCounters
 {
+    private static readonly DropReason[] Reasons = Enum.GetValues<DropReason>();
+    private readonly long[] _drops = new long[Reasons.Length];
     private long _accepted;
-    private long _rejected;
     private long _bytesIn;
     private long _bytesOut;
     private long _requests;
     private long _replies;
-    private long _dropped;
     private long _errors;
 
     /// <summary>TCP connections accepted and served.</summary>
     public long Accepted => Volatile.Read(ref _accepted);
-    /// <summary>TCP connections closed at once because of a limit.</summary>
-    public long Rejected => Volatile.Read(ref _rejected);
+    /// <summary>TCP connections closed at once by a policy (ACL, limits), before any byte was read.</summary>
+    public long Rejected => Drops(DropReason.Acl) + Drops(DropReason.MaxConnections) + Drops(DropReason.MaxPerIp);
     /// <summary>Bytes received from peers.</summary>
     public long BytesIn => Volatile.Read(ref _bytesIn);
     /// <summary>Bytes sent to peers.</summary>
@@ -24,17 +27,51 @@ public sealed class ServerCounters
     public long Requests => Volatile.Read(ref _requests);
     /// <summary>UDP replies sent.</summary>
     public long Replies => Volatile.Read(ref _replies);
-    /// <summary>UDP datagrams not answered (policy or failed send).</summary>
-    public long Dropped => Volatile.Read(ref _dropped);
+    /// <summary>UDP datagrams left unanswered, all reasons together.</summary>
+    public long Dropped => Requests - Replies;
     /// <summary>Transient socket errors survived.</summary>
     public long Errors => Volatile.Read(ref _errors);
 
+    /// <summary>How often <paramref name="reason"/> happened.</summary>
+    public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    /// <summary>The non-zero drop counts, e.g. <c>acl 3, rate-limit 120</c>, or <c>none</c>.</summary>
+    public string DescribeDrops()
+    {
+        var text = new StringBuilder();
+        foreach (var reason in Reasons)
+        {
+            var n = Drops(reason);
+            if (n > 0)
+            {
+                text.Append(text.Length > 0 ? ", " : "").Append(Name(reason)).Append(' ').Append(n.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.Length > 0 ? text.ToString() : "none";
+    }
+
+    /// <summary>The reason as the options spell it, e.g. <c>max-per-ip</c>.</summary>
+    public static string Name(DropReason reason) => reason switch
+    {
+        DropReason.Acl => "acl",
+        DropReason.MaxConnections => "max-connections",
+        DropReason.MaxPerIp => "max-per-ip",
+        DropReason.Idle => "idle-timeout",
+        DropReason.FirstByte => "first-byte-timeout",
+        DropReason.MaxSession => "max-session",
+        DropReason.SlowReader => "send-timeout",
+        DropReason.RateLimit => "rate-limit",
+        DropReason.PrivilegedPort => "privileged-port",
+        DropReason.OwnAddress => "own-address",
+        _ => "send-failed",
+    };
+
     internal void AddAccepted() => Interlocked.Increment(ref _accepted);
-    internal void AddRejected() => Interlocked.Increment(ref _rejected);
     internal void AddBytesIn(long n) => Interlocked.Add(ref _bytesIn, n);
     internal void AddBytesOut(long n) => Interlocked.Add(ref _bytesOut, n);
     internal void AddRequest() => Interlocked.Increment(ref _requests);
     internal void AddReply() => Interlocked.Increment(ref _replies);
-    internal void AddDropped() => Interlocked.Increment(ref _dropped);
     internal void AddError() => Interlocked.Increment(ref _errors);
+    internal void AddDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 }

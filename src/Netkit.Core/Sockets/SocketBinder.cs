@@ -10,9 +10,15 @@ namespace Netkit.Core.Sockets;
 /// </summary>
 public static class SocketBinder
 {
-    /// <summary>Binds and starts listening a TCP socket with the given <paramref name="backlog"/>.</summary>
+    /// <summary>Binds and starts listening a TCP socket with the given <paramref name="backlog"/>;
+    /// a listening socket passed by systemd (<see cref="SystemdActivation"/>) is used as it is.</summary>
     public static async Task<Socket> ListenTcpAsync(ListenRequest request, int backlog, CancellationToken cancellationToken)
     {
+        if (SystemdActivation.TakeSocket(SocketType.Stream) is { } activated)
+        {
+            return activated;
+        }
+
         var socket = await BindAsync(request, SocketType.Stream, ProtocolType.Tcp, SocketRole.Listener, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -26,9 +32,11 @@ public static class SocketBinder
         }
     }
 
-    /// <summary>Binds a UDP socket.</summary>
+    /// <summary>Binds a UDP socket; a datagram socket passed by systemd is used as it is.</summary>
     public static Task<Socket> BindUdpAsync(ListenRequest request, CancellationToken cancellationToken)
-        => BindAsync(request, SocketType.Dgram, ProtocolType.Udp, SocketRole.Datagram, cancellationToken);
+        => SystemdActivation.TakeSocket(SocketType.Dgram) is { } activated
+            ? Task.FromResult(activated)
+            : BindAsync(request, SocketType.Dgram, ProtocolType.Udp, SocketRole.Datagram, cancellationToken);
 
     private static async Task<Socket> BindAsync(ListenRequest request, SocketType type, ProtocolType protocol, SocketRole role, CancellationToken cancellationToken)
     {

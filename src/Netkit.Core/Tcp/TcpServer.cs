@@ -23,7 +23,9 @@ public sealed class TcpServer
     private readonly ConcurrentDictionary<int, TcpConnection> _connections = new();
     private readonly Channel<int> _chunks = Channel.CreateBounded<int>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly Dictionary<IPAddress, int> _perAddress = new();
     private int _nextId;
+    private volatile bool _wordsEnded;
 
     /// <summary>Creates a server; it owns <paramref name="listener"/> and closes it when it stops accepting.</summary>
     public TcpServer(Socket listener, TcpServerOptions options, ILogger logger, TimeProvider? time = null)
@@ -60,6 +62,19 @@ public sealed class TcpServer
         return sent.Count(ok => ok);
     }
 
+    /// <summary>
+    /// The operator's input has ended: no more words will come. Connections that half-closed while
+    /// owed a word stop waiting for it and close (with <see cref="TcpServerOptions.OperatorWords"/>).
+    /// </summary>
+    public void EndWords()
+    {
+        _wordsEnded = true;
+        foreach (var connection in _connections.Values)
+        {
+            connection.ReleaseOwedWords();
+        }
+    }
+
     /// <summary>Closes connection <paramref name="id"/> at once; false when it is gone.</summary>
     public bool Kick(int id)
     {
@@ -76,7 +91,7 @@ public sealed class TcpServer
     public async Task RunAsync(CancellationToken stop)
     {
         using var sweepStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var sweep = _options.IdleTimeout is { } idle ? SweepIdleAsync(idle, sweepStop.Token) : Task.CompletedTask;
+        var sweep = SweepPeriod() is { } period ? SweepAsync(period, sweepStop.Token) : Task.CompletedTask;
         try
         {
             await AcceptAsync(stop).ConfigureAwait(false);
@@ -113,15 +128,20 @@ public sealed class TcpServer
                 continue;
             }
 
-            if (_connections.Count >= _options.MaxConnections)
+            var peer = EndpointText.Normalize((client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None);
+            if (Refuse(peer) is { } refusal)
             {
-                Counters.AddRejected();
-                Log.Rejected(_logger, EndpointText.Format(client.RemoteEndPoint), $"--max-connections {_options.MaxConnections} reached");
+                Counters.AddDrop(refusal.Reason);
+                Log.Rejected(_logger, EndpointText.Format(client.RemoteEndPoint), refusal.Why);
+
+                // Closed at once with a reset: no byte of theirs is read, none of ours is owed.
+                client.LingerState = new LingerOption(true, 0);
                 client.Dispose();
                 continue;
             }
 
-            var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, _options, Counters, _logger, _time);
+            var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, _options, Counters, _logger, _time) { PeerAddress = peer };
+            Track(peer, +1);
             Counters.AddAccepted();
             Log.Accepted(_logger, connection.Id, connection.RemoteText);
             _connections[connection.Id] = connection;
@@ -148,11 +168,59 @@ public sealed class TcpServer
         await Task.Yield();
         try
         {
-            await connection.RunAsync(_options.OperatorWords ? _chunks.Writer : null).ConfigureAwait(false);
+            await connection.RunAsync(_options.OperatorWords ? _chunks.Writer : null, () => _wordsEnded).ConfigureAwait(false);
         }
         finally
         {
             _connections.TryRemove(connection.Id, out _);
+            Track(connection.PeerAddress, -1);
+        }
+    }
+
+    private (DropReason Reason, string Why)? Refuse(IPAddress peer)
+    {
+        if (!_options.Access.IsOpen && _options.Access.Decide(peer) is { Allowed: false } decision)
+        {
+            return (DropReason.Acl, "access list: " + decision.Reason);
+        }
+
+        if (_connections.Count >= _options.MaxConnections)
+        {
+            return (DropReason.MaxConnections, $"--max-connections {_options.MaxConnections} reached");
+        }
+
+        if (_options.MaxPerIp is { } perIp)
+        {
+            lock (_perAddress)
+            {
+                if (_perAddress.TryGetValue(peer, out var count) && count >= perIp)
+                {
+                    return (DropReason.MaxPerIp, $"--max-per-ip {perIp} reached for {peer}");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private void Track(IPAddress peer, int delta)
+    {
+        if (_options.MaxPerIp is null)
+        {
+            return;
+        }
+
+        lock (_perAddress)
+        {
+            var count = _perAddress.GetValueOrDefault(peer) + delta;
+            if (count > 0)
+            {
+                _perAddress[peer] = count;
+            }
+            else
+            {
+                _perAddress.Remove(peer);
+            }
         }
     }
 
@@ -181,11 +249,10 @@ public sealed class TcpServer
         }
     }
 
-    private async Task SweepIdleAsync(TimeSpan idle, CancellationToken stop)
+    private async Task SweepAsync(TimeSpan period, CancellationToken stop)
     {
-        // One timer for all connections: a sweep every quarter of the timeout is cheap and closes an
-        // idle connection at most 25% late.
-        var period = TimeSpan.FromTicks(Math.Max(idle.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks));
+        // One timer for all connections: a sweep every quarter of the shortest timeout is cheap and
+        // closes a connection at most 25% late.
         try
         {
             while (true)
@@ -193,9 +260,9 @@ public sealed class TcpServer
                 await Task.Delay(period, _time, stop).ConfigureAwait(false);
                 foreach (var connection in _connections.Values)
                 {
-                    if (connection.IdleFor >= idle)
+                    if (Expired(connection) is { } expired && connection.Abort(expired.Why))
                     {
-                        connection.Abort($"idle for {idle.TotalSeconds:0.###}s (--idle-timeout)");
+                        Counters.AddDrop(expired.Reason);
                     }
                 }
             }
@@ -204,5 +271,46 @@ public sealed class TcpServer
         {
             // Stopping.
         }
+    }
+
+    private (DropReason Reason, string Why)? Expired(TcpConnection connection)
+    {
+        var o = _options;
+        if (o.FirstByteTimeout is { } first && !connection.Spoke && connection.Age >= first)
+        {
+            return (DropReason.FirstByte, $"sent nothing for {Seconds(first)} (--first-byte-timeout)");
+        }
+
+        if (o.IdleTimeout is { } idle && connection.IdleFor >= idle)
+        {
+            return (DropReason.Idle, $"idle for {Seconds(idle)} (--idle-timeout)");
+        }
+
+        if (o.SendTimeout is { } send && send > TimeSpan.Zero && connection.SendingFor >= send)
+        {
+            return (DropReason.SlowReader, $"did not read its replies for {Seconds(send)} (--send-timeout)");
+        }
+
+        if (o.MaxSession is { } session && connection.Age >= session)
+        {
+            return (DropReason.MaxSession, $"connected for {Seconds(session)} (--max-session)");
+        }
+
+        return null;
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + "s";
+
+    private TimeSpan? SweepPeriod()
+    {
+        var timeouts = new[] { _options.IdleTimeout, _options.FirstByteTimeout, _options.MaxSession, _options.SendTimeout }
+            .Where(t => t is { } v && v > TimeSpan.Zero).Select(t => t!.Value).ToArray();
+        if (timeouts.Length == 0)
+        {
+            return null;
+        }
+
+        var quarter = timeouts.Min() / 4;
+        return quarter < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : quarter > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : quarter;
     }
 }

@@ -24,6 +24,26 @@ public sealed record TcpServerOptions
     /// <summary>Close a connection with no traffic for this long; null (default) never does.</summary>
     public TimeSpan? IdleTimeout { get; init; }
 
+    /// <summary>Connections served at once from one address; null (default) is no limit.</summary>
+    public int? MaxPerIp { get; init; }
+
+    /// <summary>Close a connection that sends nothing this long after connecting (slowloris); null (default) never does.</summary>
+    public TimeSpan? FirstByteTimeout { get; init; }
+
+    /// <summary>Close a connection this long after it was accepted, busy or not; null (default) never does.</summary>
+    public TimeSpan? MaxSession { get; init; }
+
+    /// <summary>Close a connection whose peer has not taken a reply for this long (default 30 s): its
+    /// reads are paused meanwhile (backpressure), so the server holds one reply per connection at most.
+    /// Null never does.</summary>
+    public TimeSpan? SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Who may connect (default: everyone); checked before any byte is read.</summary>
+    public Policy.AccessList Access { get; init; } = Policy.AccessList.Open;
+
+    /// <summary>Operator words that may wait for one slow client; more are dropped and logged (default 16).</summary>
+    public int MaxQueuedWords { get; init; } = 16;
+
     /// <summary>How long a stopping server lets connections finish before closing them (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

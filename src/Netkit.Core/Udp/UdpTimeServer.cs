@@ -10,7 +10,8 @@ namespace Netkit.Core.Udp;
 /// <summary>
 /// Answers every datagram on a bound UDP socket, empty ones included, with the 4-byte time. Each
 /// receive loop owns one receive buffer, one reply buffer and one <see cref="SocketAddress"/>, reused
-/// for every datagram, so steady-state serving allocates nothing. No error a peer can cause (ICMP
+/// for every datagram, so steady-state serving allocates nothing. Several loops (threads) share the
+/// socket so every core answers. No error a peer can cause (ICMP
 /// unreachable, a reset, an oversized datagram) stops a loop: it is counted and the loop goes on.
 /// </summary>
 public sealed class UdpTimeServer
@@ -21,6 +22,9 @@ public sealed class UdpTimeServer
     private readonly UdpTimeServerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Policy.SourceRateLimiter? _limiter;
+    private readonly int _localPort;
+    private readonly byte[] _localAddress;
 
     /// <summary>Creates a server; it owns <paramref name="socket"/> and closes it when it stops.</summary>
     public UdpTimeServer(Socket socket, UdpTimeServerOptions options, ILogger logger, TimeProvider? time = null)
@@ -30,6 +34,14 @@ public sealed class UdpTimeServer
         _logger = logger;
         _time = time ?? TimeProvider.System;
         LocalEndPoint = socket.LocalEndPoint ?? new IPEndPoint(IPAddress.Any, 0);
+        var local = LocalEndPoint as IPEndPoint;
+        _localPort = local?.Port ?? -1;
+        _localAddress = local?.Address.GetAddressBytes() ?? [];
+        if (options.RateLimit is { } rate)
+        {
+            _limiter = new Policy.SourceRateLimiter(rate, options.RateBurst ?? rate, _time);
+        }
+
         if (OperatingSystem.IsWindows())
         {
             socket.IOControl(SioUdpConnReset, [0, 0, 0, 0], null);
@@ -42,12 +54,18 @@ public sealed class UdpTimeServer
     /// <summary>The bound address (the real port when bound to port 0).</summary>
     public EndPoint LocalEndPoint { get; }
 
-    /// <summary>Serves until <paramref name="stop"/> fires.</summary>
+    /// <summary>Serves until <paramref name="stop"/> fires (noticed within <see cref="StopLatency"/>).</summary>
     public async Task RunAsync(CancellationToken stop)
     {
+        // Each loop is a thread blocked in recvfrom, then sendto: the same two system calls per
+        // request as a C responder, with no completion hopping between threads. A receive timeout
+        // lets a loop see the stop signal when no request comes.
+        _socket.Blocking = true;
+        _socket.ReceiveTimeout = (int)StopLatency.TotalMilliseconds;
         try
         {
-            var loops = Enumerable.Range(0, Math.Max(1, _options.ReceiveLoops)).Select(_ => Task.Run(() => ServeAsync(stop), CancellationToken.None));
+            var loops = Enumerable.Range(0, Math.Max(1, _options.ReceiveLoops))
+                .Select(_ => Task.Factory.StartNew(() => Serve(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         finally
@@ -56,24 +74,28 @@ public sealed class UdpTimeServer
         }
     }
 
-    private async Task ServeAsync(CancellationToken stop)
+    /// <summary>How long a stop request may wait for a loop blocked in a receive.</summary>
+    public static TimeSpan StopLatency { get; } = TimeSpan.FromMilliseconds(200);
+
+    private void Serve(CancellationToken stop)
     {
         var peer = new SocketAddress(_socket.AddressFamily);
-        var request = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
-        var reply = GC.AllocateUninitializedArray<byte>(TimeDatagram.Length, pinned: true);
+        var request = new byte[64 * 1024];
+        Span<byte> reply = stackalloc byte[TimeDatagram.Length];
         while (!stop.IsCancellationRequested)
         {
             int length;
             try
             {
-                length = await _socket.ReceiveFromAsync(request, SocketFlags.None, peer, stop).ConfigureAwait(false);
+                length = _socket.ReceiveFrom(request, SocketFlags.None, peer);
             }
-            catch (OperationCanceledException)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
-                return;
+                continue;
             }
             catch (SocketException e)
             {
+                // ICMP errors, resets, oversized datagrams: counted, and the loop goes on.
                 Counters.AddError();
                 Log.ReceiveFailed(_logger, SocketErrors.Describe(e));
                 continue;
@@ -81,21 +103,28 @@ public sealed class UdpTimeServer
 
             Counters.AddRequest();
             Counters.AddBytesIn(length);
+            if (Refuse(peer) is { } reason)
+            {
+                Counters.AddDrop(reason);
+                if (_logger.IsEnabled(LogLevel.Debug))
+                {
+                    Log.DatagramDropped(_logger, Format(peer), length, ServerCounters.Name(reason));
+                }
+
+                continue;
+            }
+
             var value = TimeDatagram.Encode(_time.GetUtcNow(), _options.Epoch);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(reply, value);
             try
             {
-                await _socket.SendToAsync(reply, SocketFlags.None, peer, stop).ConfigureAwait(false);
+                _socket.SendTo(reply, SocketFlags.None, peer);
                 Counters.AddReply();
                 Counters.AddBytesOut(TimeDatagram.Length);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
             catch (SocketException e)
             {
-                Counters.AddDropped();
+                Counters.AddDrop(DropReason.SendFailed);
                 Counters.AddError();
                 Log.ReceiveFailed(_logger, SocketErrors.Describe(e));
             }
@@ -105,6 +134,48 @@ public sealed class UdpTimeServer
                 Log.TimeRequest(_logger, Format(peer), length, value);
             }
         }
+    }
+
+    private DropReason? Refuse(SocketAddress peer)
+    {
+        var address = SocketAddressParts.Address(peer);
+        var port = SocketAddressParts.Port(peer);
+        if (!_options.Access.IsOpen && !_options.Access.Decide(address).Allowed)
+        {
+            return DropReason.Acl;
+        }
+
+        if (port < 1024 && !_options.AllowPrivilegedPorts)
+        {
+            return DropReason.PrivilegedPort;
+        }
+
+        if (port == _localPort && IsOwnAddress(address))
+        {
+            return DropReason.OwnAddress;
+        }
+
+        return _limiter is not null && !_limiter.TryTake(address) ? DropReason.RateLimit : null;
+    }
+
+    // A datagram "from" our own port on our own address would make us talk to ourselves.
+    private bool IsOwnAddress(ReadOnlySpan<byte> address)
+    {
+        if (address.Length == 16 && Policy.Cidr.IsV4Mapped(address))
+        {
+            address = address[12..];
+        }
+
+        var local = _localAddress.AsSpan();
+        var unspecified = local.IndexOfAnyExcept((byte)0) < 0;
+        if (!unspecified)
+        {
+            return address.SequenceEqual(local) || (local.Length == 16 && Policy.Cidr.IsV4Mapped(local) && address.SequenceEqual(local[12..]));
+        }
+
+        // Bound to every interface: any loopback source is us (other local addresses are rare enough
+        // to leave to --deny).
+        return address.Length == 4 ? address[0] == 127 : address[..15].IndexOfAnyExcept((byte)0) < 0 && address[15] == 1;
     }
 
     private string Format(SocketAddress address)

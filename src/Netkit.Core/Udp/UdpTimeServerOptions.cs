@@ -8,6 +8,20 @@ public sealed record UdpTimeServerOptions
     /// <summary>The epoch of the seconds sent (default <see cref="TimeEpoch.Unix"/>, the tutorial's).</summary>
     public TimeEpoch Epoch { get; init; } = TimeEpoch.Unix;
 
-    /// <summary>Receive loops sharing the socket (default: one per processor), so both cores answer.</summary>
+    /// <summary>Receive loops (threads) sharing the socket (default: one per processor).</summary>
     public int ReceiveLoops { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Who may ask (default: everyone).</summary>
+    public Policy.AccessList Access { get; init; } = Policy.AccessList.Open;
+
+    /// <summary>Replies per second allowed per source address (<c>--rate-limit</c>); null (default) is unlimited.</summary>
+    public double? RateLimit { get; init; }
+
+    /// <summary>Requests a source may send at once before <see cref="RateLimit"/> applies (default: one second's worth).</summary>
+    public double? RateBurst { get; init; }
+
+    /// <summary>Answer datagrams from source ports below 1024. Off by default: those are services
+    /// (echo, chargen, another time server) and answering them lets an attacker bounce traffic
+    /// between two servers forever with one spoofed datagram.</summary>
+    public bool AllowPrivilegedPorts { get; init; }
 }

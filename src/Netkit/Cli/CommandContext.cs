@@ -19,6 +19,10 @@ internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, 
     /// <summary>True when stdin is a terminal (prompts make sense).</summary>
     public static bool InteractiveInput => !Console.IsInputRedirected;
 
+    /// <summary>Writes out every queued log line (the console logger writes on a background thread),
+    /// so a closing status line comes after them. Logging stops here.</summary>
+    public void FlushLogs() => Loggers.Dispose();
+
     /// <summary>Writes an informational status line unless quiet.</summary>
     public void Say(string line)
     {

@@ -43,9 +43,19 @@ internal static class NetkitCli
         if (result.Errors.Count > 0 && result.Action is not HelpAction)
         {
             var where = result.CommandResult.Command is RootCommand ? "netkit" : "netkit " + result.CommandResult.Command.Name;
-            return CommandHost.Fail(error, $"{result.Errors[0].Message} (see '{where} --help')", ExitCode.Usage);
+            return CommandHost.Fail(error, $"{Describe(result)} (see '{where} --help')", ExitCode.Usage);
         }
 
         return await result.InvokeAsync(configuration).ConfigureAwait(false);
+    }
+
+    // The most telling parse error, on one line: an unknown word beats "command not provided",
+    // which is only its consequence.
+    private static string Describe(ParseResult result)
+    {
+        var message = result.UnmatchedTokens.Count > 0
+            ? $"unknown command or argument '{result.UnmatchedTokens[0]}'"
+            : result.Errors[0].Message;
+        return string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -26,17 +26,22 @@ internal static class TcpServerCommand
         var noAck = CommonOptions.Flag("--no-ack", "Send no acknowledgement.");
         var reply = CommonOptions.Text("--reply", "Send this word after each ack automatically (no operator needed).", "text");
         var once = CommonOptions.Flag("--once", "Serve one client, then exit.");
-        var backlog = CommonOptions.Count("--backlog", "Pending connections the OS queues (default 512).", 512, 1, 65535);
+        var backlog = CommonOptions.Count("--backlog", "Pending connections the OS queues (default 4096; the kernel may cap it, see net.core.somaxconn).", 4096, 1, 65535);
         var maxConnections = CommonOptions.Count("--max-connections", "Clients served at once; more are closed at once and logged (default 10000).", 10_000, 1, 10_000_000);
         var idle = CommonOptions.OptionalDuration("--idle-timeout", "Close a connection silent for this long (default: never).");
         var shutdown = CommonOptions.Duration("--shutdown-timeout", "On SIGINT/SIGTERM, how long clients may finish (default 5s).", TimeSpan.FromSeconds(5));
-        foreach (var option in new Option[] { port, host, mode, ack, noAck, reply, once, backlog, maxConnections, idle, shutdown })
+        var maxPerIp = CommonOptions.OptionalCount("--max-per-ip", "Clients served at once from one address; more are closed at once and logged (default: no limit).", 1, 10_000_000);
+        var firstByte = CommonOptions.OptionalDuration("--first-byte-timeout", "Close a client that sends nothing this long after connecting (slowloris; default: never).");
+        var maxSession = CommonOptions.OptionalDuration("--max-session", "Close a client this long after it connected (default: never).");
+        var sendTimeout = CommonOptions.Duration("--send-timeout", "Close a client that does not read its replies for this long; meanwhile its reads are paused (default 30s; 0 never).", TimeSpan.FromSeconds(30));
+        foreach (var option in new Option[] { port, host, mode, ack, noAck, reply, once, backlog, maxConnections, maxPerIp, idle, firstByte, maxSession, sendTimeout, shutdown })
         {
             command.Add(option);
         }
 
         var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Listener, server: true);
+        var access = new AccessOptionSet(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(noAck) && r.GetValue(ack) is not null)
@@ -52,6 +57,11 @@ internal static class TcpServerCommand
 
         command.SetAction((r, cancel) => CommandHost.RunAsync(r, server: true, async context =>
         {
+            if (access.Check(r, Console.Out) is { } checkedCode)
+            {
+                return checkedCode;
+            }
+
             var options = new TcpServerOptions
             {
                 Mode = r.GetValue(mode) == "echo" ? TcpServerMode.Echo : TcpServerMode.Seed,
@@ -61,6 +71,11 @@ internal static class TcpServerCommand
                 Once = r.GetValue(once),
                 MaxConnections = r.GetValue(maxConnections),
                 IdleTimeout = r.GetValue(idle),
+                MaxPerIp = r.GetValue(maxPerIp),
+                FirstByteTimeout = r.GetValue(firstByte),
+                MaxSession = r.GetValue(maxSession),
+                SendTimeout = r.GetValue(sendTimeout) is { } send && send > TimeSpan.Zero ? send : null,
+                Access = access.Bind(r),
                 ShutdownTimeout = r.GetValue(shutdown),
             };
             var request = new ListenRequest(r.GetValue(host), r.GetValue(port), family(r), sockets.Bind(r));
@@ -76,8 +91,9 @@ internal static class TcpServerCommand
 
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             var c = server.Counters;
+            context.FlushLogs();
             context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out"));
+                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out, drops: {c.DescribeDrops()}"));
             return ExitCode.Ok;
         }));
         return command;

@@ -19,24 +19,48 @@ internal static class UdpTimeServerCommand
         var port = CommonOptions.Port(server: true);
         var host = CommonOptions.Text("--host", "Address to bind (default: every interface, IPv4 and IPv6).", "address");
         var epoch = EpochOption(allowAuto: false);
-        foreach (var option in new Option[] { port, host, epoch })
+        var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted (default: no limit).", 1, 10_000_000);
+        var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies (default: the rate).", 1, 10_000_000);
+        var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
+        foreach (var option in new Option[] { port, host, epoch, rate, burst, privileged })
         {
             command.Add(option);
         }
 
         var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: true);
+        var access = new AccessOptionSet(command);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(burst) is not null && r.GetValue(rate) is null)
+            {
+                r.AddError("--rate-burst needs --rate-limit");
+            }
+        });
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: true, async context =>
         {
+            if (access.Check(r, Console.Out) is { } checkedCode)
+            {
+                return checkedCode;
+            }
+
             var request = new ListenRequest(r.GetValue(host), r.GetValue(port), family(r), sockets.Bind(r));
             var socket = await SocketBinder.BindUdpAsync(request, context.Stop).ConfigureAwait(false);
-            var options = new UdpTimeServerOptions { Epoch = ParseEpoch(r.GetValue(epoch)) ?? TimeEpoch.Unix };
+            var options = new UdpTimeServerOptions
+            {
+                Epoch = ParseEpoch(r.GetValue(epoch)) ?? TimeEpoch.Unix,
+                Access = access.Bind(r),
+                RateLimit = r.GetValue(rate),
+                RateBurst = r.GetValue(burst),
+                AllowPrivilegedPorts = r.GetValue(privileged),
+            };
             var server = new UdpTimeServer(socket, options, context.Loggers.CreateLogger("udp-time-server"));
             context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (udp)");
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             var c = server.Counters;
+            context.FlushLogs();
             context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped, {c.Errors} error(s)"));
+                $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s)"));
             return ExitCode.Ok;
         }));
         return command;

@@ -39,6 +39,11 @@ internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWr
         {
             // The server stopped accepting and has no more chunks to answer.
         }
+        finally
+        {
+            // No more words will come: clients that half-closed while owed one may close now.
+            server.EndWords();
+        }
     }
 
     private async Task PipeAsync(CancellationToken stop)

@@ -23,10 +23,10 @@ internal sealed class RunningTcpServer : IAsyncDisposable
 
     public Task Run { get; }
 
-    public static async Task<RunningTcpServer> StartAsync(TcpServerOptions options)
+    public static async Task<RunningTcpServer> StartAsync(TcpServerOptions options, TimeProvider? time = null)
     {
         var listener = await SocketBinder.ListenTcpAsync(new ListenRequest("127.0.0.1", 0, AddressFamilyPreference.IPv4, new SocketSettings()), 512, CancellationToken.None);
-        return new RunningTcpServer(new TcpServer(listener, options, NullLogger.Instance));
+        return new RunningTcpServer(new TcpServer(listener, options, NullLogger.Instance, time));
     }
 
     public async Task StopAsync()

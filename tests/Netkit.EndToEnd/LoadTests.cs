@@ -1,0 +1,189 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Netkit.EndToEnd;
+
+/// <summary>
+/// The published server under load and abuse: ten thousand clients at once, and a client that
+/// floods without ever reading. Figures (RSS) are read from /proc and checked against stated bounds.
+/// </summary>
+[Collection(NetkitCollection.Name)]
+public sealed class LoadTests(NetkitBinary netkit)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
+
+    /// <summary>RSS bound for the whole server process with 10,000 idle connections (the issue's target is 60 MiB).</summary>
+    private const long IdleRssBoundKiB = 60 * 1024;
+
+    /// <summary>RSS bound for a server whose one client floods without reading.</summary>
+    private const long FloodRssBoundKiB = 48 * 1024;
+
+    [SkippableFact]
+    public async Task TenThousandClients_AllServedVerified_TheNextRefusedAndCounted()
+    {
+        const int clients = 10_000;
+        Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc");
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--mode", "echo",
+            "--max-connections", clients.ToString(CultureInfo.InvariantCulture), "-v", "quiet");
+        using (server)
+        {
+            server.CloseStdin();
+            var sockets = new Socket[clients];
+            try
+            {
+                using (var gate = new SemaphoreSlim(200))
+                {
+                    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            sockets[i] = await ConnectAsync(port);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    })).WaitAsync(Limit);
+                }
+
+                // Every connection is live: each sends its own number and gets it back.
+                var verified = 0;
+                using (var gate = new SemaphoreSlim(500))
+                {
+                    await Task.WhenAll(sockets.Select(async (socket, i) =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            var message = new byte[8];
+                            BinaryPrimitives.WriteInt64BigEndian(message, i);
+                            await socket.SendAsync(message, SocketFlags.None);
+                            var echoed = await ReadExactlyAsync(socket, 8);
+                            if (echoed.AsSpan().SequenceEqual(message))
+                            {
+                                Interlocked.Increment(ref verified);
+                            }
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    })).WaitAsync(Limit);
+                }
+
+                Assert.Equal(clients, verified);
+                var rss = RssKiB(server.Id);
+                Assert.True(rss < IdleRssBoundKiB, $"server RSS {rss} KiB with {clients} connections");
+
+                // Connection 10,001 is refused at once, not silently dropped.
+                var refused = false;
+                try
+                {
+                    using var extra = await ConnectAsync(port);
+                    var buffer = new byte[1];
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    refused = await extra.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) == 0;
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+                {
+                    refused = true;
+                }
+
+                Assert.True(refused);
+            }
+            finally
+            {
+                foreach (var socket in sockets)
+                {
+                    socket?.Dispose();
+                }
+            }
+
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Matches(new Regex(@"summary: 10000 connection\(s\), 1 rejected, 80000 bytes in, 80000 bytes out, drops: max-connections 1"), server.Stderr);
+        }
+    }
+
+    [SkippableFact]
+    public async Task ClientFloodingAGibibyteWithoutReading_IsPausedThenCutOff_WithBoundedServerMemory()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc");
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--mode", "echo", "--send-timeout", "2s");
+        using (server)
+        {
+            server.CloseStdin();
+            using var hog = await ConnectAsync(port);
+            long offered = 0;
+            long peakRss = 0;
+            var chunk = new byte[1 << 20];
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var sending = Task.Run(async () =>
+            {
+                try
+                {
+                    while (offered < (1L << 30))
+                    {
+                        offered += await hog.SendAsync(chunk, SocketFlags.None, deadline.Token);
+                    }
+
+                    return "sent it all";
+                }
+                catch (SocketException e)
+                {
+                    return e.SocketErrorCode.ToString();
+                }
+            });
+
+            while (!sending.IsCompleted && !deadline.IsCancellationRequested)
+            {
+                peakRss = Math.Max(peakRss, RssKiB(server.Id));
+                await Task.Delay(100);
+            }
+
+            var outcome = await sending.WaitAsync(Limit);
+            Assert.True(outcome is "ConnectionReset" or "Shutdown" or "ConnectionAborted", $"the flood ended with {outcome} after {offered} bytes");
+            Assert.True(offered < (1L << 30), $"{offered} bytes were taken");
+            Assert.True(peakRss < FloodRssBoundKiB, $"server RSS peaked at {peakRss} KiB");
+            await server.WaitForStderrAsync(new Regex(@"closed: did not read its replies for 2s \(--send-timeout\)"));
+
+            // ... and the server still serves.
+            using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--message", "still there?");
+            client.CloseStdin();
+            Assert.Equal(0, await client.WaitForExitAsync());
+            Assert.Equal("still there?", client.Stdout);
+        }
+    }
+
+    private static async Task<Socket> ConnectAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        return socket;
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
+    {
+        var buffer = new byte[count];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var got = 0;
+        while (got < count)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(got), SocketFlags.None, timeout.Token);
+            got += n > 0 ? n : throw new EndOfStreamException();
+        }
+
+        return buffer;
+    }
+
+    private static long RssKiB(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Netkit.EndToEnd;
+
+/// <summary>
+/// The netkit executable under test, shared by every end-to-end test (an xunit collection
+/// fixture). <c>NETKIT_BIN</c> names a binary to test as is (a release artifact, say); otherwise
+/// the Native AOT binary is published once into <c>artifacts/e2e/linux-x64</c> of the repository.
+/// Native AOT needs clang: without it the tests are skipped, except on CI (<c>CI=true</c>), where a
+/// missing toolchain or a failed publish fails them.
+/// </summary>
+public sealed partial class NetkitBinary
+{
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(10);
+
+    // Published at most once per test run, whichever collection asks first.
+    private static readonly Lazy<(string? Path, string? Problem)> Located = new(Locate);
+
+    /// <summary>Path of the binary; skips (or fails on CI) the calling test when there is none.</summary>
+    public string Path
+    {
+        get
+        {
+            var (path, problem) = Located.Value;
+            if (path is null)
+            {
+                Toolchain.Unavailable(problem!);
+            }
+
+            return path!;
+        }
+    }
+
+    /// <summary>Starts netkit with <paramref name="arguments"/>; stdin stays open until closed.</summary>
+    public RunningProcess Start(params string[] arguments) => RunningProcess.Start(Path, arguments);
+
+    /// <summary>
+    /// Starts a netkit server (give it <c>--port 0</c>) and waits for its status line,
+    /// <c>listening on [::]:40123 (tcp)</c>; returns the process and the port it reported.
+    /// </summary>
+    public async Task<(RunningProcess Server, int Port)> StartServerAsync(params string[] arguments)
+    {
+        var server = Start(arguments);
+        try
+        {
+            var match = await server.WaitForStderrAsync(ListeningLine());
+            return (server, int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    private static (string? Path, string? Problem) Locate()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("NETKIT_BIN");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            // Asked for explicitly, so a wrong path is a mistake to report, never a reason to skip.
+            if (!File.Exists(fromEnvironment))
+            {
+                Assert.Fail($"NETKIT_BIN={fromEnvironment} does not exist");
+            }
+
+            return (System.IO.Path.GetFullPath(fromEnvironment), null);
+        }
+
+        if (Toolchain.Find("clang") is null)
+        {
+            return (null, "clang is not on PATH, so the Native AOT binary cannot be published; set NETKIT_BIN to test a prebuilt one");
+        }
+
+        var root = FindRepositoryRoot();
+        if (root is null)
+        {
+            return (null, $"no netkit.sln above {AppContext.BaseDirectory}");
+        }
+
+        var output = System.IO.Path.Combine(root, "artifacts", "e2e", "linux-x64");
+        var log = Publish(root, output, out var succeeded);
+        var binary = System.IO.Path.Combine(output, "netkit");
+        if (!succeeded || !File.Exists(binary))
+        {
+            return (null, $"dotnet publish failed:\n{log}");
+        }
+
+        return (binary, null);
+    }
+
+    private static string? FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(directory.FullName, "netkit.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Publish(string root, string output, out bool succeeded)
+    {
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            ArgumentList =
+            {
+                "publish", System.IO.Path.Combine("src", "Netkit", "Netkit.csproj"),
+                "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo",
+            },
+        };
+
+        // `dotnet test` hands MSBuild's own settings to the test host; a nested build must not
+        // inherit them, or it resolves SDKs and tasks from the outer build.
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet publish");
+        var log = new StringBuilder();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(PublishTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            succeeded = false;
+            return $"timed out after {PublishTimeout}";
+        }
+
+        log.Append(stdout.Result).Append(stderr.Result);
+        succeeded = process.ExitCode == 0;
+
+        // The tail is where MSBuild puts the errors that matter.
+        var lines = log.ToString().Split('\n');
+        return string.Join('\n', lines.TakeLast(40));
+    }
+
+    [GeneratedRegex(@"listening on (\S+):(\d+)")]
+    private static partial Regex ListeningLine();
+}

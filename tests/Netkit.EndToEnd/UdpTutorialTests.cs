@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace Netkit.EndToEnd;
+
+/// <summary>
+/// The swap-in promise for the tutorial's UDP time pair: either side can be netkit.
+/// </summary>
+[Collection(NetkitCollection.Name)]
+public sealed class UdpTutorialTests(NetkitBinary netkit)
+{
+    [SkippableFact]
+    public async Task TutorialClient_PrintsNowFromNetkitServer()
+    {
+        var (server, port) = await netkit.StartServerAsync("udp-time-server", "--port", "0");
+        using (server)
+        {
+            var (exitCode, stdout) = await Tutorial.RunUdpClientAsync(port);
+
+            Assert.Equal(0, exitCode);
+            Assert.StartsWith(Tutorial.UdpClientPrompts, stdout, StringComparison.Ordinal);
+            Assert.EndsWith("\n", stdout, StringComparison.Ordinal);
+            CTime.AssertNearNow(stdout[Tutorial.UdpClientPrompts.Length..^1]);
+        }
+    }
+
+    [SkippableFact]
+    public async Task NetkitClient_PrintsNowFromTutorialServer()
+    {
+        var port = LocalPorts.FreeUdp();
+        using var server = await Tutorial.StartUdpServerAsync(port);
+        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture));
+        client.CloseStdin();
+
+        Assert.Equal(0, await client.WaitForExitAsync());
+        Assert.Contains("waiting for a reply ......", client.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("\n", client.Stdout, StringComparison.Ordinal);
+        CTime.AssertNearNow(client.Stdout[..^1]);
+        Assert.Equal(0, await server.WaitForExitAsync());
+    }
+
+    [SkippableFact]
+    public async Task NetkitClientWithAutoEpoch_ReadsRfc868ServerAsNow()
+    {
+        var (server, port) = await netkit.StartServerAsync("udp-time-server", "--port", "0", "--epoch", "rfc868");
+        using (server)
+        {
+            using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture));
+            client.CloseStdin();
+
+            Assert.Equal(0, await client.WaitForExitAsync());
+            CTime.AssertNearNow(client.Stdout.TrimEnd('\n'));
+        }
+    }
+}
