@@ -42,7 +42,7 @@ stop_server() {
   local name=$1
   kill -TERM "$SERVER_PID"
   wait_server "$name" 10
-  grep -q '^summary:' "$SMOKE_TMP/$name.err" || fail "$name printed no summary: $(cat "$SMOKE_TMP/$name.err")"
+  grep -q 'summary:' "$SMOKE_TMP/$name.err" || fail "$name printed no summary: $(cat "$SMOKE_TMP/$name.err")"
 }
 
 # tcp_round_trip NAME SERVER-CMD CLIENT-CMD — the tutorial's conversation: the client sends
