@@ -398,9 +398,17 @@ void RecordPackage(string id, string rid)
         "any" => payload.Any(p => p.EndsWith("/netkit.dll")) ? "framework-dependent fallback (netkit.dll)"
             : throw new CakeException($"{package}: no netkit.dll in the `any` package"),
         _ => payload.Any(p => p.EndsWith("/" + BinaryName(rid))) && !payload.Any(p => p.EndsWith(".dll") || p.EndsWith(".dbg"))
-            ? "native AOT tool package"
+            ? "native AOT tool package, same binary as publish/" + rid
             : throw new CakeException($"{package}: expected only the native binary, has {string.Join(", ", payload)}"),
     };
+    // The package must carry exactly the binary Publish checked (version, glibc), not a rebuild.
+    if (rid is not ("(pointer)" or "any"))
+    {
+        using var packed = zip.Entries.Single(e => e.FullName.EndsWith("/" + BinaryName(rid))).Open();
+        var published = publishRoot.Combine(rid).CombineWithFilePath(BinaryName(rid));
+        if (Convert.ToHexString(SHA256.HashData(packed)).ToLowerInvariant() != Sha256(published))
+            throw new CakeException($"{package}: its {BinaryName(rid)} differs from {published}");
+    }
     Record(package, rid, detail);
 }
 
