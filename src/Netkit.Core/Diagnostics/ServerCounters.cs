@@ -70,8 +70,8 @@ public sealed class ServerCounters
     internal void AddAccepted() => Interlocked.Increment(ref _accepted);
     internal void AddBytesIn(long n) => Interlocked.Add(ref _bytesIn, n);
     internal void AddBytesOut(long n) => Interlocked.Add(ref _bytesOut, n);
-    internal void AddRequest() => Interlocked.Increment(ref _requests);
-    internal void AddReply() => Interlocked.Increment(ref _replies);
+    internal void AddRequest(long n = 1) => Interlocked.Add(ref _requests, n);
+    internal void AddReply(long n = 1) => Interlocked.Add(ref _replies, n);
     internal void AddError() => Interlocked.Increment(ref _errors);
     internal void AddDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 }

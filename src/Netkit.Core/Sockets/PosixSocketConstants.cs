@@ -7,6 +7,8 @@ internal static class PosixSocketConstants
     public const int SoReuseAddrLinux = 2;
     public const int SoReusePortLinux = 15;
     public const int SoBindToDeviceLinux = 25;
+    public const int SoRcvTimeoLinux = 20;
+    public const int AfInet6Linux = 10;
     public const int SolSocketBsd = 0xffff;
     public const int SoReuseAddrBsd = 0x4;
     public const int SoReusePortBsd = 0x200;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Netkit.Core.Diagnostics;
 using Netkit.Core.Protocols;
@@ -64,8 +65,28 @@ public sealed class UdpTimeServer
         _socket.ReceiveTimeout = (int)StopLatency.TotalMilliseconds;
         try
         {
+            var batched = _options.Batching && LinuxMultiMessage.IsAvailable;
+            if (batched)
+            {
+                // recvmmsg honours SO_RCVTIMEO itself; set it natively (struct timeval).
+                Span<byte> timeval = stackalloc byte[16];
+                BitConverter.TryWriteBytes(timeval, 0L);
+                BitConverter.TryWriteBytes(timeval[8..], (long)StopLatency.TotalMicroseconds);
+                _socket.SetRawSocketOption(PosixSocketConstants.SolSocketLinux, PosixSocketConstants.SoRcvTimeoLinux, timeval);
+            }
+
             var loops = Enumerable.Range(0, Math.Max(1, _options.ReceiveLoops))
-                .Select(_ => Task.Factory.StartNew(() => Serve(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                .Select(_ => Task.Factory.StartNew(() =>
+                {
+                    if (batched)
+                    {
+                        ServeBatched(stop);
+                    }
+                    else
+                    {
+                        Serve(stop);
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         finally
@@ -136,10 +157,108 @@ public sealed class UdpTimeServer
         }
     }
 
-    private DropReason? Refuse(SocketAddress peer)
+    // Linux: up to 64 requests per recvmmsg and their replies in one sendmmsg — two system calls
+    // per batch instead of two per datagram. The policy checks read the senders' addresses in place.
+    private unsafe void ServeBatched(CancellationToken stop)
     {
-        var address = SocketAddressParts.Address(peer);
-        var port = SocketAddressParts.Port(peer);
+        using var buffers = new BatchBuffers();
+        var handle = _socket.SafeHandle;
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            var fd = (int)handle.DangerousGetHandle();
+            while (!stop.IsCancellationRequested)
+            {
+                buffers.ResetReceived();
+                var received = LinuxMultiMessage.ReceiveMany(fd, buffers.Received, BatchBuffers.Count, LinuxMultiMessage.MsgWaitForOne, null);
+                if (received < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno is not (LinuxMultiMessage.Eagain or LinuxMultiMessage.Eintr))
+                    {
+                        Counters.AddError();
+                        Log.ReceiveFailed(_logger, "recvmmsg: " + Marshal.GetPInvokeErrorMessage(errno));
+                    }
+
+                    continue;
+                }
+
+                var value = TimeDatagram.Encode(_time.GetUtcNow(), _options.Epoch);
+                long bytesIn = 0;
+                var replies = 0;
+                for (var i = 0; i < received; i++)
+                {
+                    ref var request = ref buffers.Received[i];
+                    bytesIn += request.Length;
+                    var name = new ReadOnlySpan<byte>(request.Header.Name, (int)request.Header.NameLength);
+                    if (RefuseRaw(name) is { } reason)
+                    {
+                        Counters.AddDrop(reason);
+                        continue;
+                    }
+
+                    ref var reply = ref buffers.Replies[replies];
+                    reply.Header.Name = request.Header.Name;
+                    reply.Header.NameLength = request.Header.NameLength;
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(new Span<byte>(buffers.ReplyBytes + (replies * 4), 4), value);
+                    replies++;
+                }
+
+                Counters.AddRequest(received);
+                Counters.AddBytesIn(bytesIn);
+                var sent = 0;
+                while (sent < replies)
+                {
+                    var n = LinuxMultiMessage.SendMany(fd, buffers.Replies + sent, (uint)(replies - sent), 0);
+                    if (n >= 0)
+                    {
+                        sent += n;
+                        Counters.AddReply(n);
+                        Counters.AddBytesOut(n * TimeDatagram.Length);
+                        continue;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == LinuxMultiMessage.Eintr)
+                    {
+                        continue;
+                    }
+
+                    // This reply cannot go (its sender is unreachable, a firewall refuses it): skip it.
+                    Counters.AddDrop(DropReason.SendFailed);
+                    Counters.AddError();
+                    sent++;
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    // A raw sockaddr (Linux): family in host order at 0, port at 2-3, address at 4-7 or 8-23.
+    private DropReason? RefuseRaw(ReadOnlySpan<byte> name)
+    {
+        if (name.Length < 8)
+        {
+            return DropReason.Acl;
+        }
+
+        var family = BitConverter.ToUInt16(name);
+        var port = (name[2] << 8) | name[3];
+        var address = family == PosixSocketConstants.AfInet6Linux && name.Length >= 24 ? name.Slice(8, 16) : name.Slice(4, 4);
+        return Refuse(address, port);
+    }
+
+    private DropReason? Refuse(SocketAddress peer) => Refuse(SocketAddressParts.Address(peer), SocketAddressParts.Port(peer));
+
+    private DropReason? Refuse(ReadOnlySpan<byte> address, int port)
+    {
         if (!_options.Access.IsOpen && !_options.Access.Decide(address).Allowed)
         {
             return DropReason.Acl;

@@ -11,6 +11,9 @@ public sealed record UdpTimeServerOptions
     /// <summary>Receive loops (threads) sharing the socket (default: one per processor).</summary>
     public int ReceiveLoops { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>On Linux, take up to 64 requests per recvmmsg and answer them with one sendmmsg (default on).</summary>
+    public bool Batching { get; init; } = true;
+
     /// <summary>Who may ask (default: everyone).</summary>
     public Policy.AccessList Access { get; init; } = Policy.AccessList.Open;
 

@@ -16,7 +16,7 @@ internal static class CommandHost
     public static async Task<int> RunAsync(ParseResult result, bool server, Func<CommandContext, Task<int>> body)
     {
         var verbosity = result.GetValue(CommonOptions.Verbosity) ?? "normal";
-        var error = Console.Error;
+        var error = result.InvocationConfiguration.Error;
         using var loggers = Logging.Create(verbosity, result.GetValue(CommonOptions.LogFormat) ?? "simple");
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

@@ -86,6 +86,22 @@ internal static class CommonOptions
         HelpName = helpName,
     };
 
+    /// <summary>
+    /// Adds a check across options. An option whose own value failed to parse throws when read, and
+    /// its error is already reported, so such a check simply does not run.
+    /// </summary>
+    public static void Validate(Command command, Action<CommandResult> check) => command.Validators.Add(r =>
+    {
+        try
+        {
+            check(r);
+        }
+        catch (InvalidOperationException)
+        {
+            // A value in the check could not be read: its parse error stands on its own.
+        }
+    });
+
     /// <summary>The <c>-4</c>/<c>-6</c> pair, validated on <paramref name="command"/> so both at once is an error.</summary>
     public static Func<ParseResult, AddressFamilyPreference> AddFamily(Command command)
     {
@@ -93,7 +109,7 @@ internal static class CommonOptions
         var v6 = Flag("-6", "Use IPv6 only.");
         command.Add(v4);
         command.Add(v6);
-        command.Validators.Add(r =>
+        Validate(command, r =>
         {
             if (r.GetValue(v4) && r.GetValue(v6))
             {

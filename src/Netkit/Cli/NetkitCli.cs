@@ -31,7 +31,17 @@ internal static class NetkitCli
         var root = Build();
 
         // With nothing asked, show what can be asked.
-        var result = root.Parse(args.Length == 0 ? ["--help"] : args);
+        ParseResult result;
+        try
+        {
+            result = root.Parse(args.Length == 0 ? ["--help"] : args);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A parser fault must still read as a usage error, never as a stack trace.
+            return CommandHost.Fail(error, e.Message, ExitCode.Usage);
+        }
+
         var configuration = new InvocationConfiguration
         {
             Output = output,

@@ -62,7 +62,7 @@ internal sealed class SocketOptionSet
         {
             var on = _reuseAddress;
             var off = _noReuseAddress;
-            command.Validators.Add(r =>
+            CommonOptions.Validate(command, r =>
             {
                 if (r.GetValue(on) && r.GetValue(off))
                 {

@@ -22,7 +22,7 @@ internal static class SockoptsCommand
             }
             else
             {
-                SockoptsReport.WriteText(Console.Out, options);
+                SockoptsReport.WriteText(r.InvocationConfiguration.Output, options);
             }
 
             return ExitCode.Ok;

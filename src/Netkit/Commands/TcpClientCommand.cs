@@ -28,7 +28,7 @@ internal static class TcpClientCommand
 
         var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Client, server: false);
-        command.Validators.Add(r =>
+        CommonOptions.Validate(command, r =>
         {
             if (r.GetValue(interactive) && r.GetValue(message) is not null)
             {

@@ -42,7 +42,7 @@ internal static class TcpServerCommand
         var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Listener, server: true);
         var access = new AccessOptionSet(command);
-        command.Validators.Add(r =>
+        CommonOptions.Validate(command, r =>
         {
             if (r.GetValue(noAck) && r.GetValue(ack) is not null)
             {
@@ -57,7 +57,7 @@ internal static class TcpServerCommand
 
         command.SetAction((r, cancel) => CommandHost.RunAsync(r, server: true, async context =>
         {
-            if (access.Check(r, Console.Out) is { } checkedCode)
+            if (access.Check(r, r.InvocationConfiguration.Output) is { } checkedCode)
             {
                 return checkedCode;
             }

@@ -30,7 +30,7 @@ internal static class UdpTimeServerCommand
         var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: true);
         var access = new AccessOptionSet(command);
-        command.Validators.Add(r =>
+        CommonOptions.Validate(command, r =>
         {
             if (r.GetValue(burst) is not null && r.GetValue(rate) is null)
             {
@@ -39,7 +39,7 @@ internal static class UdpTimeServerCommand
         });
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: true, async context =>
         {
-            if (access.Check(r, Console.Out) is { } checkedCode)
+            if (access.Check(r, r.InvocationConfiguration.Output) is { } checkedCode)
             {
                 return checkedCode;
             }

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace Netkit.Core.Sockets;
+
+/// <summary>
+/// recvmmsg(2) and sendmmsg(2): many datagrams per system call on Linux. The structures are the
+/// 64-bit Linux layouts (x86_64 and arm64 agree); callers use this only where
+/// <see cref="IsAvailable"/> says so.
+/// </summary>
+internal static unsafe partial class LinuxMultiMessage
+{
+    public const int MsgWaitForOne = 0x10000;
+    public const int Eintr = 4;
+    public const int Eagain = 11;
+
+    /// <summary>True on 64-bit Linux, where the layouts below hold.</summary>
+    public static bool IsAvailable => OperatingSystem.IsLinux() && IntPtr.Size == 8;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MessageHeader
+    {
+        public byte* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MultiMessageHeader
+    {
+        public MessageHeader Header;
+        public uint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static partial int ReceiveMany(int fd, MultiMessageHeader* messages, uint count, int flags, TimeSpec* timeout);
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMany(int fd, MultiMessageHeader* messages, uint count, int flags);
+}
