@@ -98,7 +98,7 @@ public sealed class LoadTests
             Assert.Equal("hello\nI get it!\nW"u8.ToArray(), reply);
         }
 
-        await Until(() => running.Server.Snapshot().Count == 0);
+        await Loopback.UntilAsync(() => running.Server.Snapshot().Count == 0);
         Assert.Equal("hello\nI get it!\nW"u8.ToArray(), await Loopback.ConverseAsync(running.Port, "hello"u8.ToArray()));
         Assert.False(running.Run.IsCompleted);
     }
@@ -110,15 +110,6 @@ public sealed class LoadTests
         for (var i = 8; i < message.Length; i++)
         {
             message[i] = (byte)(connection + sequence + i);
-        }
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Limit);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
         }
     }
 }

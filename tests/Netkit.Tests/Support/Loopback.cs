@@ -60,4 +60,14 @@ internal static class Loopback
 
         return buffer;
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, polling, at most <see cref="Patience"/> (or <paramref name="limit"/>).</summary>
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan? limit = null)
+    {
+        using var timeout = new CancellationTokenSource(limit ?? Patience);
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
 }

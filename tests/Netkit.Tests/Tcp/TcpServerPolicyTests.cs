@@ -19,7 +19,7 @@ public sealed class TcpServerPolicyTests
         Assert.True(Cidr.TryParse("127.0.0.0/8", out var loopback, out _));
         await using var running = await RunningTcpServer.StartAsync(Seed with { Access = new AccessList([new AccessRule(false, loopback)]) });
         await AssertRefusedAsync(running.Port, "x"u8.ToArray());
-        await Until(() => running.Server.Counters.Drops(DropReason.Acl) == 1);
+        await Loopback.UntilAsync(() => running.Server.Counters.Drops(DropReason.Acl) == 1);
         Assert.Equal(0, running.Server.Counters.BytesIn);
         Assert.Equal(0, running.Server.Counters.Accepted);
     }
@@ -32,11 +32,11 @@ public sealed class TcpServerPolicyTests
         using (var two = await Served(running.Port))
         {
             await AssertRefusedAsync(running.Port, []);
-            await Until(() => running.Server.Counters.Drops(DropReason.MaxPerIp) == 1);
+            await Loopback.UntilAsync(() => running.Server.Counters.Drops(DropReason.MaxPerIp) == 1);
             two.Close();
         }
 
-        await Until(() => running.Server.Snapshot().Count == 1);
+        await Loopback.UntilAsync(() => running.Server.Snapshot().Count == 1);
         using var three = await Served(running.Port);
     }
 
@@ -47,10 +47,10 @@ public sealed class TcpServerPolicyTests
         await using var running = await RunningTcpServer.StartAsync(Seed with { FirstByteTimeout = TimeSpan.FromSeconds(5) }, time);
         using var silent = await Loopback.ConnectAsync(running.Port);
         using var talker = await Served(running.Port);
-        await Until(() => running.Server.Snapshot().Count == 2);
+        await Loopback.UntilAsync(() => running.Server.Snapshot().Count == 2);
         time.Advance(TimeSpan.FromSeconds(6));
-        await Until(() => running.Server.Counters.Drops(DropReason.FirstByte) == 1);
-        await Until(() => running.Server.Snapshot().Count == 1);
+        await Loopback.UntilAsync(() => running.Server.Counters.Drops(DropReason.FirstByte) == 1);
+        await Loopback.UntilAsync(() => running.Server.Snapshot().Count == 1);
         await talker.SendAsync("x"u8.ToArray(), SocketFlags.None);
         await Loopback.ReadExactlyAsync(talker, ReplyLength);
     }
@@ -62,7 +62,7 @@ public sealed class TcpServerPolicyTests
         await using var running = await RunningTcpServer.StartAsync(Seed with { MaxSession = TimeSpan.FromMinutes(1) }, time);
         using var busy = await Served(running.Port);
         time.Advance(TimeSpan.FromSeconds(61));
-        await Until(() => running.Server.Counters.Drops(DropReason.MaxSession) == 1);
+        await Loopback.UntilAsync(() => running.Server.Counters.Drops(DropReason.MaxSession) == 1);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class TcpServerPolicyTests
 
         // Backpressure: the server stops reading while its echo cannot be sent, so the flood stalls
         // after the socket buffers fill, far below what was offered.
-        await Until(() => running.Server.Snapshot().Single().BytesIn > 0);
+        await Loopback.UntilAsync(() => running.Server.Snapshot().Single().BytesIn > 0);
         await Task.Delay(500);
         var stalledAt = running.Server.Counters.BytesIn;
         await Task.Delay(300);
@@ -100,7 +100,7 @@ public sealed class TcpServerPolicyTests
         Assert.True(stalledAt < 64 * 1024 * 1024, $"{stalledAt} bytes taken in");
 
         time.Advance(TimeSpan.FromSeconds(31));
-        await Until(() => running.Server.Counters.Drops(DropReason.SlowReader) == 1);
+        await Loopback.UntilAsync(() => running.Server.Counters.Drops(DropReason.SlowReader) == 1);
         var ended = await flood.WaitAsync(Loopback.Patience);
         Assert.IsType<SocketException>(ended);
     }
@@ -110,7 +110,7 @@ public sealed class TcpServerPolicyTests
     {
         await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { OperatorWords = true, MaxQueuedWords = 4 });
         using var client = await Loopback.ConnectAsync(running.Port);
-        await Until(() => running.Server.Snapshot().Count == 1);
+        await Loopback.UntilAsync(() => running.Server.Snapshot().Count == 1);
         var id = running.Server.Snapshot()[0].Id;
         var big = new byte[1 << 20];
         var sends = Enumerable.Range(0, 64).Select(_ => running.Server.SendWordAsync(id, big)).ToArray();
@@ -148,15 +148,6 @@ public sealed class TcpServerPolicyTests
         catch (SocketException e)
         {
             Assert.True(e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted, e.SocketErrorCode.ToString());
-        }
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Loopback.Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
         }
     }
 }

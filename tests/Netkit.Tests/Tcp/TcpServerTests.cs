@@ -162,7 +162,7 @@ public sealed class TcpServerTests
             Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
         }
 
-        await WaitUntilAsync(() => running.Server.Counters.Rejected == 1);
+        await Loopback.UntilAsync(() => running.Server.Counters.Rejected == 1);
         Assert.Equal(1, running.Server.Counters.Rejected);
     }
 
@@ -175,7 +175,7 @@ public sealed class TcpServerTests
         await using var running = await RunningTcpServer.StartAsync(Seed with { IdleTimeout = TimeSpan.FromSeconds(1) }, time);
         using var idle = await Loopback.ConnectAsync(running.Port);
         using var busy = await Loopback.ConnectAsync(running.Port);
-        await WaitUntilAsync(() => running.Server.Snapshot().Count == 2);
+        await Loopback.UntilAsync(() => running.Server.Snapshot().Count == 2);
         var idleEnd = ReadUntilClosedAsync(idle);
 
         for (var i = 0; i < 8; i++)
@@ -200,15 +200,6 @@ public sealed class TcpServerTests
         catch (SocketException)
         {
             return 0; // reset: also closed
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Loopback.Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
         }
     }
 

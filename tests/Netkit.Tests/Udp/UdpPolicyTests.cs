@@ -21,7 +21,7 @@ public sealed class UdpPolicyTests
             client.Send(Array.Empty<byte>());
         }
 
-        await Until(() => running.Server.Counters.Requests == 100);
+        await Loopback.UntilAsync(() => running.Server.Counters.Requests == 100);
         Assert.Equal(10, running.Server.Counters.Replies);
         Assert.Equal(90, running.Server.Counters.Drops(DropReason.RateLimit));
         Assert.Equal(10, Drain(client));
@@ -32,7 +32,7 @@ public sealed class UdpPolicyTests
             client.Send(Array.Empty<byte>());
         }
 
-        await Until(() => running.Server.Counters.Requests == 120);
+        await Loopback.UntilAsync(() => running.Server.Counters.Requests == 120);
         Assert.Equal(15, running.Server.Counters.Replies);
     }
 
@@ -52,13 +52,13 @@ public sealed class UdpPolicyTests
         await using (var guarded = await RunningUdpServer.StartAsync())
         {
             privileged.SendTo(Array.Empty<byte>(), guarded.EndPoint);
-            await Until(() => guarded.Server.Counters.Drops(DropReason.PrivilegedPort) == 1);
+            await Loopback.UntilAsync(() => guarded.Server.Counters.Drops(DropReason.PrivilegedPort) == 1);
             Assert.Equal(0, guarded.Server.Counters.Replies);
         }
 
         await using var open = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { AllowPrivilegedPorts = true });
         privileged.SendTo(Array.Empty<byte>(), open.EndPoint);
-        await Until(() => open.Server.Counters.Replies == 1);
+        await Loopback.UntilAsync(() => open.Server.Counters.Replies == 1);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class UdpPolicyTests
         await using var running = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { Access = new AccessList([new AccessRule(false, loopback)]) });
         using var client = Connected(running.EndPoint);
         client.Send([1, 2, 3]);
-        await Until(() => running.Server.Counters.Drops(DropReason.Acl) == 1);
+        await Loopback.UntilAsync(() => running.Server.Counters.Drops(DropReason.Acl) == 1);
         Assert.Equal(0, running.Server.Counters.Replies);
     }
 
@@ -90,7 +90,7 @@ public sealed class UdpPolicyTests
         }
 
         // The counters move just after each send, so the last one may still be on its way.
-        await Until(() => running.Server.Counters.Replies == sizes.Length);
+        await Loopback.UntilAsync(() => running.Server.Counters.Replies == sizes.Length);
         Assert.Equal(sizes.Length, running.Server.Counters.Requests);
         Assert.Equal(0, running.Server.Counters.Errors);
     }
@@ -131,14 +131,5 @@ public sealed class UdpPolicyTests
         }
 
         return 0;
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Loopback.Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }
