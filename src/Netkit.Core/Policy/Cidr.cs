@@ -74,7 +74,9 @@ public sealed class Cidr
     /// <summary>True when <paramref name="address"/> (4 or 16 bytes, big-endian) is in the block.</summary>
     public bool Contains(ReadOnlySpan<byte> address)
     {
-        if (address.Length == 16 && IsIPv4 && IsV4Mapped(address))
+        // An IPv4 peer of a dual-stack socket arrives as ::ffff:a.b.c.d: it is an IPv4 address, for
+        // IPv4 blocks and IPv6 blocks alike (so --deny ::/0 means "no IPv6", not "nobody").
+        if (address.Length == 16 && IsV4Mapped(address))
         {
             address = address[12..];
         }

@@ -49,6 +49,19 @@ internal static unsafe partial class LinuxMultiMessage
         public long Nanoseconds;
     }
 
+    public const short PollIn = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int ReceiveMany(int fd, MultiMessageHeader* messages, uint count, int flags, TimeSpec* timeout);
 

@@ -49,6 +49,11 @@ public static class SocketBinder
         var dualStack = false;
         if (request.Host is null)
         {
+            if (request.Family == AddressFamilyPreference.IPv6 && !Socket.OSSupportsIPv6)
+            {
+                throw new NetkitException(FailureKind.Bind, "bind [::] (-6): IPv6 is not available on this host");
+            }
+
             var v6 = request.Family != AddressFamilyPreference.IPv4 && Socket.OSSupportsIPv6;
             address = v6 ? IPAddress.IPv6Any : IPAddress.Any;
             dualStack = v6 && request.Family == AddressFamilyPreference.Any;

@@ -59,6 +59,14 @@ public sealed class TcpClientSession
             await linked.CancelAsync().ConfigureAwait(false);
         }
 
+        if (!sending.IsCompleted)
+        {
+            // Blocked reading stdin (a terminal, an open pipe), which no token interrupts: the
+            // conversation is over, so do not wait for the user to type. Its outcome is moot.
+            _ = sending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return;
+        }
+
         try
         {
             await sending.ConfigureAwait(false);

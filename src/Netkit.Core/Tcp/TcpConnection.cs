@@ -119,7 +119,7 @@ internal sealed class TcpConnection
             return false;
         }
 
-        _settled?.TrySetResult();
+        Volatile.Read(ref _settled)?.TrySetResult();
         try
         {
             _socket.LingerState = new LingerOption(true, 0);
@@ -146,9 +146,8 @@ internal sealed class TcpConnection
         try
         {
             await SendAsync(word).ConfigureAwait(false);
-            if (Interlocked.Decrement(ref _owed) <= 0)
+            if (SettleOne() == 0)
             {
-                Interlocked.Exchange(ref _owed, 0);
                 Volatile.Read(ref _settled)?.TrySetResult();
             }
 
@@ -162,6 +161,19 @@ internal sealed class TcpConnection
         finally
         {
             Interlocked.Decrement(ref _queuedWords);
+        }
+    }
+
+    // One owed word delivered; never below zero (a word may come unasked, e.g. /all).
+    private int SettleOne()
+    {
+        while (true)
+        {
+            var owed = Volatile.Read(ref _owed);
+            if (owed == 0 || Interlocked.CompareExchange(ref _owed, owed - 1, owed) == owed)
+            {
+                return Math.Max(owed - 1, 0);
+            }
         }
     }
 
@@ -248,7 +260,10 @@ internal sealed class TcpConnection
         }
 
         var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _settled, settled);
+
+        // A full fence (not a plain store) before reading _owed again: a sender that decrements
+        // _owed after this line will see _settled; one that did before, we see in _owed.
+        Interlocked.Exchange(ref _settled, settled);
 
         // Checked again now that a sender can see _settled, so no release is missed.
         if (Volatile.Read(ref _owed) > 0 && !wordsEnded() && Volatile.Read(ref _abortReason) is null)

@@ -23,9 +23,10 @@ public static class TcpConnector
         {
             var endPoint = new IPEndPoint(address, port);
             Log.Trying(logger, endPoint);
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            Socket? socket = null;
             try
             {
+                socket = Create(address, endPoint);
                 SocketSettingsApplier.Apply(socket, settings, SocketRole.Client);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(connectTimeout);
@@ -39,24 +40,39 @@ public static class TcpConnector
                 }
                 catch (SocketException e)
                 {
-                    throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"connect to {EndpointText.Format(endPoint)}: {SocketErrors.Describe(e)}", e);
+                    // Whatever the error, it is the connect that failed: never "cannot bind" (exit 6).
+                    var kind = e.SocketErrorCode == SocketError.TimedOut ? FailureKind.Timeout : FailureKind.Network;
+                    throw new NetkitException(kind, $"connect to {EndpointText.Format(endPoint)}: {SocketErrors.Describe(e)}", e);
                 }
 
                 return socket;
             }
             catch (NetkitException e) when (e.Kind is FailureKind.Network or FailureKind.Timeout)
             {
-                socket.Dispose();
+                socket?.Dispose();
                 Log.AttemptFailed(logger, endPoint, e.Message);
                 last = e;
             }
             catch
             {
-                socket.Dispose();
+                socket?.Dispose();
                 throw;
             }
         }
 
         throw last ?? new NetkitException(FailureKind.Network, $"connect to {host}: no address");
+    }
+
+    private static Socket Create(IPAddress address, IPEndPoint endPoint)
+    {
+        try
+        {
+            return new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (SocketException e)
+        {
+            // e.g. IPv6 switched off on this host: the next address may still work.
+            throw new NetkitException(FailureKind.Network, $"connect to {EndpointText.Format(endPoint)}: {SocketErrors.Describe(e)}", e);
+        }
     }
 }

@@ -138,7 +138,15 @@ public sealed class TcpServer
                 Log.Rejected(_logger, EndpointText.Format(client.RemoteEndPoint), refusal.Why);
 
                 // Closed at once with a reset: no byte of theirs is read, none of ours is owed.
-                client.LingerState = new LingerOption(true, 0);
+                try
+                {
+                    client.LingerState = new LingerOption(true, 0);
+                }
+                catch (SocketException)
+                {
+                    // Already reset by the peer (macOS says EINVAL): closing is all that is left.
+                }
+
                 client.Dispose();
                 continue;
             }

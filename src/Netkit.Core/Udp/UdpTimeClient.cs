@@ -56,6 +56,11 @@ public static class UdpTimeClient
                 // An ICMP "port unreachable" from an earlier attempt: the server may be starting; try again.
                 Log.AttemptFailed(logger, server, SocketErrors.Describe(e));
             }
+            catch (SocketException e)
+            {
+                throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode) == FailureKind.Timeout ? FailureKind.Timeout : FailureKind.Network,
+                    $"receive from {EndpointText.Format(server)}: {SocketErrors.Describe(e)}", e);
+            }
         }
 
         var total = Enumerable.Range(0, attempts).Aggregate(TimeSpan.Zero, (sum, a) => sum + query.WaitFor(a));
@@ -98,7 +103,16 @@ public static class UdpTimeClient
 
     private static Socket Open(IPEndPoint server, SocketSettings settings)
     {
-        var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        Socket socket;
+        try
+        {
+            socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        }
+        catch (SocketException e)
+        {
+            throw new NetkitException(FailureKind.Network, $"socket for {EndpointText.Format(server)}: {SocketErrors.Describe(e)}", e);
+        }
+
         try
         {
             SocketSettingsApplier.Apply(socket, settings with { ReuseAddress = settings.ReuseAddress ?? false }, SocketRole.Datagram);

@@ -175,7 +175,14 @@ public sealed class UdpTimeServer
                 if (received < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno is not (LinuxMultiMessage.Eagain or LinuxMultiMessage.Eintr))
+                    if (errno == LinuxMultiMessage.Eagain)
+                    {
+                        // The receive timeout passed, or the descriptor is non-blocking (systemd's
+                        // NonBlocking=yes): wait for a request here rather than spin.
+                        var wait = new LinuxMultiMessage.PollFd { Fd = fd, Events = LinuxMultiMessage.PollIn };
+                        LinuxMultiMessage.Poll(&wait, 1, (int)StopLatency.TotalMilliseconds);
+                    }
+                    else if (errno != LinuxMultiMessage.Eintr)
                     {
                         Counters.AddError();
                         Log.ReceiveFailed(_logger, "recvmmsg: " + Marshal.GetPInvokeErrorMessage(errno));

@@ -23,6 +23,23 @@ internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, 
     /// so a closing status line comes after them. Logging stops here.</summary>
     public void FlushLogs() => Loggers.Dispose();
 
+    /// <summary>
+    /// The tutorial's prompts, on stderr, only when stdin is a terminal (a script cannot answer).
+    /// The read gives way to Ctrl+C, which then exits 130 like any interrupted client.
+    /// </summary>
+    public async Task<string> PromptAsync(string prompt, string missing)
+    {
+        if (!InteractiveInput)
+        {
+            throw new UsageException(missing);
+        }
+
+        Status.Write(prompt);
+        Status.Flush();
+        var line = await Task.Run(Console.In.ReadLine, Stop).WaitAsync(Stop).ConfigureAwait(false);
+        return string.IsNullOrWhiteSpace(line) ? throw new UsageException(missing) : line.Trim();
+    }
+
     /// <summary>Writes an informational status line unless quiet.</summary>
     public void Say(string line)
     {

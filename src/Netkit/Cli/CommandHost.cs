@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Netkit.Core;
 using Netkit.Core.Sockets;
@@ -51,6 +52,15 @@ internal static class CommandHost
         catch (IOException e)
         {
             return Fail(error, "i/o: " + e.Message, ExitCode.Network);
+        }
+        catch (SocketException e)
+        {
+            return Fail(error, SocketErrors.Describe(e), ExitCode.For(SocketErrors.Classify(e.SocketErrorCode)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A failure nobody foresaw still reads as one line; the type helps a bug report.
+            return Fail(error, $"internal: {e.GetType().Name}: {e.Message}", ExitCode.Network);
         }
 
         void Stop(PosixSignalContext signal)

@@ -39,11 +39,11 @@ internal static class TcpClientCommand
 
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
         {
-            var name = r.GetValue(host) ?? Prompt(context, "input server ip address :", "a server address is required (netkit tcp-client HOST)");
+            var name = r.GetValue(host) ?? await context.PromptAsync("input server ip address :", "a server address is required (netkit tcp-client HOST)");
             var text = r.GetValue(message);
             if (text is null && !r.GetValue(interactive) && CommandContext.InteractiveInput)
             {
-                text = Prompt(context, "Enter the message to be sent :", "a message is required");
+                text = await context.PromptAsync("Enter the message to be sent :", "a message is required");
             }
 
             var logger = context.Loggers.CreateLogger("tcp-client");
@@ -65,19 +65,5 @@ internal static class TcpClientCommand
             return ExitCode.Ok;
         }));
         return command;
-    }
-
-    /// <summary>The tutorial's prompts, on stderr; only when stdin is a terminal, since a script cannot answer.</summary>
-    internal static string Prompt(CommandContext context, string prompt, string missing)
-    {
-        if (!CommandContext.InteractiveInput)
-        {
-            throw new UsageException(missing);
-        }
-
-        context.Status.Write(prompt);
-        context.Status.Flush();
-        var line = Console.In.ReadLine();
-        return string.IsNullOrWhiteSpace(line) ? throw new UsageException(missing) : line.Trim();
     }
 }

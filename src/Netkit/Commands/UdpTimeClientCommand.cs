@@ -33,7 +33,7 @@ internal static class UdpTimeClientCommand
         var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: false, broadcastFlag: false);
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
         {
-            var name = r.GetValue(host) ?? TcpClientCommand.Prompt(context, "input server address :", "a server address is required (netkit udp-time-client HOST)");
+            var name = r.GetValue(host) ?? await context.PromptAsync("input server address :", "a server address is required (netkit udp-time-client HOST)");
             var address = (await HostResolver.ResolveAsync(name, family(r), context.Stop).ConfigureAwait(false))[0];
             var server = new IPEndPoint(address, r.GetValue(port));
             var query = new TimeQuery { Timeout = r.GetValue(timeout), Retries = r.GetValue(retries), Settings = sockets.Bind(r) };

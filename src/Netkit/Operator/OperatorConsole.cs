@@ -48,11 +48,16 @@ internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWr
 
     private async Task PipeAsync(CancellationToken stop)
     {
+        var sending = new List<Task>();
         while (await input.ReadLineAsync(stop).ConfigureAwait(false) is { } line)
         {
             var id = await server.Chunks.ReadAsync(stop).ConfigureAwait(false);
-            await server.SendWordAsync(id, Encoding.UTF8.GetBytes(line)).ConfigureAwait(false);
+            sending.RemoveAll(t => t.IsCompleted);
+            sending.Add(Send(id, line));
         }
+
+        // Every word read is delivered (or refused) before the owed ones are released.
+        await Task.WhenAll(sending).ConfigureAwait(false);
     }
 
     private async Task TerminalAsync(CancellationToken stop)
@@ -61,9 +66,11 @@ internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWr
         output.WriteLine(ConsoleCommand.Help);
         while (await input.ReadLineAsync(stop).ConfigureAwait(false) is { } line)
         {
-            await ExecuteAsync(ConsoleCommand.Parse(line)).ConfigureAwait(false);
+            Execute(ConsoleCommand.Parse(line));
         }
 
+        // Ctrl+D: no more words, so clients that half-closed while owed one may close now.
+        server.EndWords();
         await prompts.ConfigureAwait(false);
     }
 
@@ -76,7 +83,7 @@ internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWr
         }
     }
 
-    private async Task ExecuteAsync(ConsoleCommand command)
+    private void Execute(ConsoleCommand command)
     {
         switch (command.Kind)
         {
@@ -88,16 +95,15 @@ internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWr
                 }
                 else
                 {
-                    await Send(latest, command.Text).ConfigureAwait(false);
+                    _ = Send(latest, command.Text);
                 }
 
                 break;
             case ConsoleCommandKind.To:
-                await Send(command.Id, command.Text).ConfigureAwait(false);
+                _ = Send(command.Id, command.Text);
                 break;
             case ConsoleCommandKind.All:
-                var count = await server.SendWordToAllAsync(Encoding.UTF8.GetBytes(command.Text)).ConfigureAwait(false);
-                output.WriteLine($"sent to {count} client(s)");
+                _ = ReportAllAsync(server.SendWordToAllAsync(Encoding.UTF8.GetBytes(command.Text)));
                 break;
             case ConsoleCommandKind.Kick:
                 output.WriteLine(server.Kick(command.Id) ? $"#{command.Id} kicked" : $"#{command.Id}: no such client");
@@ -120,11 +126,21 @@ internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWr
         }
     }
 
-    private async Task Send(int id, string text)
+    // Words are sent without waiting: a client that does not read must not hold up the console
+    // (or, from a pipe, the words for everyone else). The server bounds how many may wait per client.
+    private Task Send(int id, string text) => ReportAsync(id, server.SendWordAsync(id, Encoding.UTF8.GetBytes(text)));
+
+    private async Task ReportAsync(int id, Task<bool> sending)
     {
-        if (!await server.SendWordAsync(id, Encoding.UTF8.GetBytes(text)).ConfigureAwait(false))
+        if (!await sending.ConfigureAwait(false))
         {
-            output.WriteLine($"#{id}: no such client");
+            output.WriteLine($"#{id}: not sent (no such client, or it is not reading)");
         }
+    }
+
+    private async Task ReportAllAsync(Task<int> sending)
+    {
+        var count = await sending.ConfigureAwait(false);
+        output.WriteLine($"sent to {count} client(s)");
     }
 }

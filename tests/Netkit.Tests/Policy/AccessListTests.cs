@@ -23,6 +23,8 @@ public sealed class AccessListTests
     [InlineData("2001:db8::/33", "2001:db8:8000::1", false)]
     [InlineData("::ffff:10.0.0.0/8", "10.2.3.4", true)]
     [InlineData("127.0.0.1", "127.0.0.1", true)]
+    [InlineData("::/0", "::ffff:10.1.2.3", false)] // an IPv4 peer of a dual-stack socket is not IPv6
+    [InlineData("::/0", "2001:db8::1", true)]
     public void Blocks_contain_what_they_should(string block, string address, bool expected)
     {
         Assert.Equal(expected, Block(block).Contains(IPAddress.Parse(address)));
