@@ -67,6 +67,28 @@ public static class UdpTimeClient
         throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s) in {total.TotalSeconds:0.###}s");
     }
 
+    /// <summary>
+    /// Asks each of <paramref name="servers"/> (the addresses a name resolves to) in turn, one wait
+    /// each, the last with all the retries; the first answer wins, a bad one included.
+    /// </summary>
+    public static async Task<TimeReading> QueryFirstAsync(IReadOnlyList<IPEndPoint> servers, TimeQuery query, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(servers.Count);
+        for (var i = 0; i < servers.Count - 1; i++)
+        {
+            try
+            {
+                return await QueryAsync(servers[i], query with { Retries = 0 }, logger, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NetkitException e) when (e.Kind is FailureKind.Timeout or FailureKind.Network)
+            {
+                Log.AttemptFailed(logger, servers[i], e.Message);
+            }
+        }
+
+        return await QueryAsync(servers[^1], query, logger, time, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sends one request to a broadcast address and collects every reply within <see cref="TimeQuery.Timeout"/>.</summary>
     public static async Task<IReadOnlyList<TimeReading>> CollectAsync(IPEndPoint target, TimeQuery query, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -34,8 +34,8 @@ internal static class UdpTimeClientCommand
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
         {
             var name = r.GetValue(host) ?? await context.PromptAsync("input server address :", "a server address is required (netkit udp-time-client HOST)");
-            var address = (await HostResolver.ResolveAsync(name, family(r), context.Stop).ConfigureAwait(false))[0];
-            var server = new IPEndPoint(address, r.GetValue(port));
+            var addresses = await HostResolver.ResolveAsync(name, family(r), context.Stop).ConfigureAwait(false);
+            var server = new IPEndPoint(addresses[0], r.GetValue(port));
             var query = new TimeQuery { Timeout = r.GetValue(timeout), Retries = r.GetValue(retries), Settings = sockets.Bind(r) };
             var logger = context.Loggers.CreateLogger("udp-time-client");
             var chosen = UdpTimeServerCommand.ParseEpoch(r.GetValue(epoch));
@@ -43,7 +43,7 @@ internal static class UdpTimeClientCommand
             context.Say("waiting for a reply ......");
             var readings = r.GetValue(broadcast)
                 ? await UdpTimeClient.CollectAsync(server, query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)
-                : [await UdpTimeClient.QueryAsync(server, query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)];
+                : [await UdpTimeClient.QueryFirstAsync([.. addresses.Select(a => new IPEndPoint(a, r.GetValue(port)))], query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)];
             if (readings.Count == 0)
             {
                 throw new Core.NetkitException(Core.FailureKind.Timeout, $"no reply to the broadcast on {EndpointText.Format(server)} within {query.Timeout.TotalSeconds:0.###}s");

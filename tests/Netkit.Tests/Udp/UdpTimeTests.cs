@@ -74,6 +74,20 @@ public sealed class UdpTimeTests
     }
 
     [Fact]
+    public async Task Every_address_is_tried_until_one_answers()
+    {
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var (server, run, stop) = await StartAsync(TimeEpoch.Unix, new FixedTime(Moment));
+        var reading = await UdpTimeClient.QueryFirstAsync(
+            [(IPEndPoint)silent.LocalEndPoint!, (IPEndPoint)server.LocalEndPoint], Quick, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        Assert.Equal(server.LocalEndPoint, reading.Server);
+        Assert.Equal(1, CountDatagrams(silent)); // the first address got one try, no retries
+        await stop.CancelAsync();
+        await run.WaitAsync(Loopback.Patience);
+    }
+
+    [Fact]
     public async Task A_reply_of_the_wrong_length_is_a_protocol_error()
     {
         using var liar = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
