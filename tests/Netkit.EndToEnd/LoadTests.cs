@@ -26,6 +26,10 @@ public sealed class LoadTests(NetkitBinary netkit)
     {
         const int clients = 10_000;
         Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc");
+
+        // 10,000 client sockets here and 10,000 in the server, which inherits the limit.
+        var limit = DescriptorLimit.Raise(clients + 1_000);
+        Assert.True(limit >= clients + 200, $"RLIMIT_NOFILE is {limit} and could not be raised (run as root or raise the hard limit)");
         var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--mode", "echo",
             "--max-connections", clients.ToString(CultureInfo.InvariantCulture), "-v", "quiet");
         using (server)
