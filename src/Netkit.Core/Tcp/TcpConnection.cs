@@ -38,9 +38,10 @@ internal sealed class TcpConnection
     private int _owed;
     private TaskCompletionSource? _settled;
 
-    public TcpConnection(int id, Socket socket, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time)
+    public TcpConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time)
     {
         Id = id;
+        PeerAddress = peer;
         _socket = socket;
         _options = options;
         _counters = counters;
@@ -49,9 +50,10 @@ internal sealed class TcpConnection
         Since = time.GetUtcNow();
         _lastActivity = time.GetTimestamp();
         _accepted = _lastActivity;
-        var remote = socket.RemoteEndPoint as IPEndPoint;
-        RemoteText = EndpointText.Format(remote);
-        RemoteAddress = remote is null ? "?" : EndpointText.Normalize(remote.Address).ToString();
+        RemoteText = EndpointText.Format(socket.RemoteEndPoint);
+
+        // Formatted once: the seed log names the peer on every chunk.
+        RemoteAddress = peer.ToString();
     }
 
     public int Id { get; }
@@ -75,7 +77,7 @@ internal sealed class TcpConnection
     public TimeSpan SendingFor => Volatile.Read(ref _sendStarted) is var started and not 0 ? _time.GetElapsedTime(started) : TimeSpan.Zero;
 
     /// <summary>The address the peer connects from (IPv4-mapped shown as IPv4).</summary>
-    public required System.Net.IPAddress PeerAddress { get; init; }
+    public IPAddress PeerAddress { get; }
 
     public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
 

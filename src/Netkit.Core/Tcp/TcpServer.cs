@@ -151,7 +151,7 @@ public sealed class TcpServer
                 continue;
             }
 
-            var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, _options, Counters, _logger, _time) { PeerAddress = peer };
+            var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, peer, _options, Counters, _logger, _time);
             Track(peer, +1);
             Counters.AddAccepted();
             Log.Accepted(_logger, connection.Id, connection.RemoteText);

@@ -10,10 +10,11 @@ namespace Netkit.Core.Udp;
 
 /// <summary>
 /// Answers every datagram on a bound UDP socket, empty ones included, with the 4-byte time. Each
-/// receive loop owns one receive buffer, one reply buffer and one <see cref="SocketAddress"/>, reused
-/// for every datagram, so steady-state serving allocates nothing. Several loops (threads) share the
-/// socket so every core answers. No error a peer can cause (ICMP
-/// unreachable, a reset, an oversized datagram) stops a loop: it is counted and the loop goes on.
+/// receive loop is a thread that owns its buffers and sender addresses, reused for every datagram,
+/// so steady-state serving allocates nothing. On 64-bit Linux a loop takes up to 64 requests per
+/// recvmmsg and answers them with one sendmmsg; elsewhere (and with debug logging, which names each
+/// peer) it is recvfrom then sendto. No error a peer can cause (ICMP unreachable, a reset, an
+/// oversized datagram) stops a loop: it is counted and the loop goes on.
 /// </summary>
 public sealed class UdpTimeServer
 {
@@ -58,14 +59,13 @@ public sealed class UdpTimeServer
     /// <summary>Serves until <paramref name="stop"/> fires (noticed within <see cref="StopLatency"/>).</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        // Each loop is a thread blocked in recvfrom, then sendto: the same two system calls per
-        // request as a C responder, with no completion hopping between threads. A receive timeout
-        // lets a loop see the stop signal when no request comes.
+        // Each loop is a thread blocked in a receive: no completion hops between threads. A receive
+        // timeout lets a loop see the stop signal when no request comes.
         _socket.Blocking = true;
         _socket.ReceiveTimeout = (int)StopLatency.TotalMilliseconds;
         try
         {
-            var batched = _options.Batching && LinuxMultiMessage.IsAvailable;
+            var batched = _options.Batching && LinuxMultiMessage.IsAvailable && !_logger.IsEnabled(LogLevel.Debug);
             if (batched)
             {
                 // recvmmsg honours SO_RCVTIMEO itself; set it natively (struct timeval).

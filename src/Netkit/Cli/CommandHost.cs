@@ -59,7 +59,8 @@ internal static class CommandHost
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A failure nobody foresaw still reads as one line; the type helps a bug report.
+            // A failure nobody foresaw still reads as one line; the type helps a bug report. The
+            // table has no code for "netkit is wrong", so it shares 1 with other failures to talk.
             return Fail(error, $"internal: {e.GetType().Name}: {e.Message}", ExitCode.Network);
         }
 

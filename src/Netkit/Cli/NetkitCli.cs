@@ -64,8 +64,12 @@ internal static class NetkitCli
     private static string Describe(ParseResult result)
     {
         var message = result.UnmatchedTokens.Count > 0
-            ? $"unknown command or argument '{result.UnmatchedTokens[0]}'"
+            ? $"unknown command or argument '{Shorten(result.UnmatchedTokens[0])}'"
             : result.Errors[0].Message;
         return string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
+
+    // An argument is echoed back at most 60 characters long, control characters escaped.
+    private static string Shorten(string token)
+        => Core.Protocols.PeerText.Escape(System.Text.Encoding.UTF8.GetBytes(token), 60);
 }

@@ -39,6 +39,16 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task An_unknown_argument_is_echoed_escaped_and_short()
+    {
+        var error = new StringWriter();
+        Assert.Equal(ExitCode.Usage, await NetkitCli.RunAsync(["tcp-server", "--\u001b[2J" + new string('x', 500)], new StringWriter(), error));
+        Assert.DoesNotContain('\u001b', error.ToString());
+        Assert.Contains(@"\x1b[2J", error.ToString(), StringComparison.Ordinal);
+        Assert.True(error.ToString().Length < 200, error.ToString());
+    }
+
+    [Fact]
     public async Task No_arguments_shows_help_with_the_exit_codes()
     {
         var output = new StringWriter();
