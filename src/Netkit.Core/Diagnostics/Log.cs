@@ -33,9 +33,6 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Information, "stopping: waiting up to {Timeout} for {Count} connection(s)")]
     public static partial void Draining(ILogger logger, TimeSpan timeout, int count);
 
-    [LoggerMessage(9, LogLevel.Warning, "#{Id} word not sent: {Reason}")]
-    public static partial void WordDropped(ILogger logger, int id, string reason);
-
     [LoggerMessage(10, LogLevel.Debug, "trying {Address}")]
     public static partial void Trying(ILogger logger, EndPoint address);
 
@@ -47,6 +44,9 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Debug, "dropped {Length} bytes from {Remote}: {Reason}")]
     public static partial void DatagramDropped(ILogger logger, string remote, int length, string reason);
+
+    [LoggerMessage(EventId = 15, Message = "#{Id} failed: {Reason}")]
+    public static partial void ConnectionFailed(ILogger logger, LogLevel level, int id, string reason);
 
     [LoggerMessage(13, LogLevel.Debug, "ignored {Length} bytes from {Remote}: not the server asked")]
     public static partial void StrayDatagram(ILogger logger, int length, string remote);

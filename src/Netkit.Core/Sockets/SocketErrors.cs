@@ -16,6 +16,20 @@ public static class SocketErrors
         or SocketError.TimedOut or SocketError.NetworkReset or SocketError.HostUnreachable
         or SocketError.NetworkUnreachable or SocketError.Disconnecting;
 
+    /// <summary>
+    /// How a served connection ended, from the exception that ended it; <paramref name="abortReason"/>
+    /// is the server's reason when it closed the connection itself (a pending read or write then
+    /// fails with a socket or disposed error, which only means "aborted").
+    /// </summary>
+    public static ConnectionEnd Ending(Exception exception, string? abortReason) => exception switch
+    {
+        SocketException or ObjectDisposedException or OperationCanceledException when abortReason is not null
+            => new(ConnectionEndKind.Aborted, abortReason),
+        SocketException e when IsConnectionGone(e.SocketErrorCode) => new(ConnectionEndKind.PeerGone, Describe(e)),
+        SocketException e => new(ConnectionEndKind.SocketFailure, Describe(e)),
+        _ => new(ConnectionEndKind.Unexpected, $"internal error: {exception.GetType().Name}: {exception.Message}"),
+    };
+
     /// <summary>The failure kind of an error seen while connecting or talking to a peer.</summary>
     public static FailureKind Classify(SocketError error) => error switch
     {

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Netkit.Core.Diagnostics;
 using Netkit.Core.Protocols;
@@ -13,7 +12,9 @@ namespace Netkit.Core.Tcp;
 /// One accepted client. It waits for data with a zero-byte read, so an idle connection holds no
 /// buffer; only then it rents one, reads, answers from the same buffer and returns it. Replies are
 /// sent before the next read, so a client that stops reading stalls only itself: TCP flow control
-/// pushes back and the server never buffers more than one reply per connection.
+/// pushes back and the server never buffers more than one reply per connection. In seed mode with
+/// an operator, the next read also waits for the chunk's word (<see cref="WordRequests"/>): the
+/// tutorial's order, chunk by chunk. Every send happens here, on the connection's own loop.
 /// </summary>
 internal sealed class TcpConnection
 {
@@ -22,23 +23,17 @@ internal sealed class TcpConnection
     private readonly ServerCounters _counters;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly WordRequests? _words;
+    private readonly WordTicket _ticket;
+    private readonly long _accepted;
     private long _bytesIn;
     private long _bytesOut;
     private long _lastActivity;
-    private readonly long _accepted;
     private long _sendStarted;
-    private int _queuedWords;
     private volatile bool _spoke;
     private string? _abortReason;
 
-    // Operator words owed for chunks already answered with data and ack. The tutorial's server
-    // sends the word before it reads on, so a client that half-closes still gets it: at EOF we
-    // wait until nothing is owed, the operator's input ends, or the connection is aborted.
-    private int _owed;
-    private TaskCompletionSource? _settled;
-
-    public TcpConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time)
+    public TcpConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
     {
         Id = id;
         PeerAddress = peer;
@@ -47,6 +42,8 @@ internal sealed class TcpConnection
         _counters = counters;
         _logger = logger;
         _time = time;
+        _words = words;
+        _ticket = new WordTicket(id);
         Since = time.GetUtcNow();
         _lastActivity = time.GetTimestamp();
         _accepted = _lastActivity;
@@ -81,35 +78,51 @@ internal sealed class TcpConnection
 
     public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
 
-    /// <summary>Serves the connection until the peer closes, an error, or <see cref="Abort"/>.</summary>
-    public async Task RunAsync(ChannelWriter<int>? chunks, Func<bool> wordsEnded)
+    /// <summary>
+    /// Serves the connection until the peer closes, an error, or <see cref="Abort"/>. Never throws:
+    /// <see cref="SocketErrors.Ending"/> decides what an exception means, and one that nobody foresaw
+    /// is logged as an error, counted and ends this connection only (with a reset).
+    /// </summary>
+    public async Task RunAsync()
     {
-        var reason = "closed by peer";
+        var end = new ConnectionEnd(ConnectionEndKind.PeerGone, "closed by peer");
         try
         {
-            await ServeAsync(chunks, wordsEnded).ConfigureAwait(false);
+            await ServeAsync().ConfigureAwait(false);
 
             // The peer half-closed and everything owed is sent: answer with our FIN.
             _socket.Shutdown(SocketShutdown.Send);
         }
-        catch (SocketException e) when (Volatile.Read(ref _abortReason) is null && SocketErrors.IsConnectionGone(e.SocketErrorCode))
+        catch (Exception e)
         {
-            reason = SocketErrors.Describe(e);
-        }
-        catch (Exception e) when (Volatile.Read(ref _abortReason) is not null && e is SocketException or ObjectDisposedException)
-        {
-            // Abort() closed the socket under a pending read or write.
-        }
-        catch (SocketException e)
-        {
-            reason = SocketErrors.Describe(e);
+            end = SocketErrors.Ending(e, Volatile.Read(ref _abortReason));
         }
         finally
         {
-            reason = Volatile.Read(ref _abortReason) ?? reason;
-            _socket.Dispose();
-            Log.Closed(_logger, Id, reason, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
+            Close(end);
         }
+    }
+
+    private void Close(ConnectionEnd end)
+    {
+        if (end.Reset)
+        {
+            ResetOnClose();
+        }
+
+        _socket.Dispose();
+        var reason = Volatile.Read(ref _abortReason) ?? end.Reason;
+        if (end.Level != LogLevel.None)
+        {
+            if (end.Kind == ConnectionEndKind.Unexpected)
+            {
+                _counters.AddError();
+            }
+
+            Log.ConnectionFailed(_logger, end.Level, Id, end.Reason);
+        }
+
+        Log.Closed(_logger, Id, reason, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
     }
 
     /// <summary>Closes the connection at once (reset), e.g. kicked, idle, or left over at shutdown;
@@ -121,157 +134,107 @@ internal sealed class TcpConnection
             return false;
         }
 
-        Volatile.Read(ref _settled)?.TrySetResult();
+        // A connection waiting for its word wakes up to find its socket closed.
+        _words?.Withdraw(_ticket);
+        ResetOnClose();
+        _socket.Dispose();
+        return true;
+    }
+
+    private void ResetOnClose()
+    {
         try
         {
             _socket.LingerState = new LingerOption(true, 0);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Already closing: the dispose below is all that is left to do.
-        }
-
-        _socket.Dispose();
-        return true;
-    }
-
-    /// <summary>Sends an operator word; false when the connection is gone.</summary>
-    public async Task<bool> SendWordAsync(ReadOnlyMemory<byte> word)
-    {
-        if (Interlocked.Increment(ref _queuedWords) > _options.MaxQueuedWords)
-        {
-            Interlocked.Decrement(ref _queuedWords);
-            Log.WordDropped(_logger, Id, $"{_options.MaxQueuedWords} words already wait for this client (it is not reading)");
-            return false;
-        }
-
-        try
-        {
-            await SendAsync(word).ConfigureAwait(false);
-            if (SettleOne() == 0)
-            {
-                Volatile.Read(ref _settled)?.TrySetResult();
-            }
-
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            Log.WordDropped(_logger, Id, e is SocketException se ? SocketErrors.Describe(se) : "connection closed");
-            return false;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _queuedWords);
+            // Already closing: the dispose that follows is all that is left to do.
         }
     }
 
-    // One owed word delivered; never below zero (a word may come unasked, e.g. /all).
-    private int SettleOne()
-    {
-        while (true)
-        {
-            var owed = Volatile.Read(ref _owed);
-            if (owed == 0 || Interlocked.CompareExchange(ref _owed, owed - 1, owed) == owed)
-            {
-                return Math.Max(owed - 1, 0);
-            }
-        }
-    }
-
-    /// <summary>The operator will send no more words: stop waiting for any at EOF.</summary>
-    public void ReleaseOwedWords()
-    {
-        Interlocked.Exchange(ref _owed, 0);
-        Volatile.Read(ref _settled)?.TrySetResult();
-    }
-
-    private async Task ServeAsync(ChannelWriter<int>? chunks, Func<bool> wordsEnded)
+    // One method, one state machine, allocated once per connection: a send that has to wait for the
+    // peer would allocate a helper's state machine per message (measured: 80 bytes each, pooled or not).
+    private async Task ServeAsync()
     {
         var seed = _options.Mode == TcpServerMode.Seed;
         var ack = seed ? _options.AckFrame : ReadOnlyMemory<byte>.Empty;
-        var word = seed ? _options.AutoReply ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty;
+        var autoReply = seed ? _options.AutoReply ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty;
+        var words = seed ? _words : null;
         var receiveSize = _options.ReceiveSize;
-        var capacity = SeedReply.Length(receiveSize, ack.Span, word.Span);
+        var capacity = SeedReply.Length(receiveSize, ack.Span, autoReply.Span);
+        ReadOnlyMemory<byte>? word = null;
         while (true)
         {
-            // Wait for data without holding a buffer: an idle connection owns no memory.
-            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-            var buffer = ArrayPool<byte>.Shared.Rent(capacity);
-            int received;
+            // Each turn sends either the operator's word for the last chunk, or the reply to a new chunk.
+            var answeringChunk = word is null;
+            byte[]? buffer = null;
             try
             {
-                received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
-                if (received > 0)
+                ReadOnlyMemory<byte> reply;
+                if (word is { } typed)
                 {
+                    reply = typed;
+                    word = null;
+                }
+                else
+                {
+                    // Wait for data without holding a buffer: an idle connection owns no memory.
+                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                    buffer = ArrayPool<byte>.Shared.Rent(capacity);
+                    var received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
+                    if (received == 0)
+                    {
+                        return;
+                    }
+
                     Received(received);
                     if (seed && _logger.IsEnabled(LogLevel.Information))
                     {
                         Log.Chunk(_logger, Id, RemoteAddress, PeerText.Escape(buffer.AsSpan(0, received)));
                     }
 
-                    // Echo adds nothing; seed appends ack and word behind the data, in the same buffer.
-                    var length = SeedReply.CompleteInPlace(buffer, received, ack.Span, word.Span);
-
-                    // The send is awaited here rather than in a helper: this method's state machine is
-                    // allocated once per connection, a helper's would be allocated per message.
-                    await _sendLock.WaitAsync().ConfigureAwait(false);
-                    Volatile.Write(ref _sendStarted, _time.GetTimestamp());
-                    try
-                    {
-                        var reply = buffer.AsMemory(0, length);
-                        while (!reply.IsEmpty)
-                        {
-                            var sent = await _socket.SendAsync(reply, SocketFlags.None).ConfigureAwait(false);
-                            reply = reply[sent..];
-                            Sent(sent);
-                        }
-                    }
-                    finally
-                    {
-                        Volatile.Write(ref _sendStarted, 0);
-                        _sendLock.Release();
-                    }
+                    // Echo adds nothing; seed appends ack (and --reply's word) behind the data, in the same buffer.
+                    reply = buffer.AsMemory(0, SeedReply.CompleteInPlace(buffer, received, ack.Span, autoReply.Span));
                 }
+
+                Volatile.Write(ref _sendStarted, _time.GetTimestamp());
+                while (!reply.IsEmpty)
+                {
+                    var sent = await _socket.SendAsync(reply, SocketFlags.None).ConfigureAwait(false);
+                    reply = reply[sent..];
+                    Sent(sent);
+                }
+
+                Volatile.Write(ref _sendStarted, 0);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                if (buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
 
-            if (received == 0)
+            // The tutorial's order: the next chunk is read only after this one's word is sent.
+            if (words is not null && answeringChunk)
             {
-                break;
-            }
-
-            if (seed && chunks is not null)
-            {
-                Interlocked.Increment(ref _owed);
-                chunks.TryWrite(Id);
+                word = await WaitForWordAsync(words).ConfigureAwait(false);
             }
         }
-
-        await AwaitOwedWordsAsync(wordsEnded).ConfigureAwait(false);
     }
 
-    private async Task AwaitOwedWordsAsync(Func<bool> wordsEnded)
+    private ValueTask<ReadOnlyMemory<byte>?> WaitForWordAsync(WordRequests words)
     {
-        if (Volatile.Read(ref _owed) == 0 || wordsEnded())
+        var wait = words.WaitAsync(_ticket);
+
+        // Abort() withdraws the ticket; if it ran just before the ticket was queued, withdraw it here.
+        if (Volatile.Read(ref _abortReason) is not null)
         {
-            return;
+            words.Withdraw(_ticket);
         }
 
-        var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        // A full fence (not a plain store) before reading _owed again: a sender that decrements
-        // _owed after this line will see _settled; one that did before, we see in _owed.
-        Interlocked.Exchange(ref _settled, settled);
-
-        // Checked again now that a sender can see _settled, so no release is missed.
-        if (Volatile.Read(ref _owed) > 0 && !wordsEnded() && Volatile.Read(ref _abortReason) is null)
-        {
-            await settled.Task.ConfigureAwait(false);
-        }
+        return wait;
     }
 
     private void Received(int count)
@@ -287,25 +250,5 @@ internal sealed class TcpConnection
         Interlocked.Add(ref _bytesOut, count);
         _counters.AddBytesOut(count);
         Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-    }
-
-    private async Task SendAsync(ReadOnlyMemory<byte> data)
-    {
-        await _sendLock.WaitAsync().ConfigureAwait(false);
-        Volatile.Write(ref _sendStarted, _time.GetTimestamp());
-        try
-        {
-            while (!data.IsEmpty)
-            {
-                var sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
-                data = data[sent..];
-                Sent(sent);
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _sendStarted, 0);
-            _sendLock.Release();
-        }
     }
 }

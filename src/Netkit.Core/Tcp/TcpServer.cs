@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Netkit.Core.Diagnostics;
+using Netkit.Core.Policy;
 using Netkit.Core.Sockets;
 
 namespace Netkit.Core.Tcp;
@@ -13,6 +13,7 @@ namespace Netkit.Core.Tcp;
 /// each by its own <see cref="TcpConnection"/>. It runs until the token fires (or, with
 /// <see cref="TcpServerOptions.Once"/>, until its one client leaves), then stops accepting, lets the
 /// live connections finish within <see cref="TcpServerOptions.ShutdownTimeout"/> and resets the rest.
+/// Who is admitted is <see cref="TcpAdmission"/>'s call; timeouts are <see cref="ConnectionSweep"/>'s.
 /// </summary>
 public sealed class TcpServer
 {
@@ -21,11 +22,9 @@ public sealed class TcpServer
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<int, TcpConnection> _connections = new();
-    private readonly Channel<int> _chunks = Channel.CreateBounded<int>(
-        new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-    private readonly Dictionary<IPAddress, int> _perAddress = new();
+    private readonly TcpAdmission _admission;
+    private readonly ConnectionSweep _sweep;
     private int _nextId;
-    private volatile bool _wordsEnded;
 
     /// <summary>Creates a server; it owns <paramref name="listener"/> and closes it when it stops accepting.</summary>
     public TcpServer(Socket listener, TcpServerOptions options, ILogger logger, TimeProvider? time = null)
@@ -34,6 +33,9 @@ public sealed class TcpServer
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _admission = new TcpAdmission(options.Access, options.MaxConnections, options.MaxPerIp);
+        _sweep = new ConnectionSweep(options, Counters, _time);
+        Words = options.OperatorWords && options.Mode == TcpServerMode.Seed ? new WordRequests() : null;
         LocalEndPoint = listener.LocalEndPoint ?? new IPEndPoint(IPAddress.Any, 0);
     }
 
@@ -43,55 +45,22 @@ public sealed class TcpServer
     /// <summary>The address the server listens on (the real port when bound to port 0).</summary>
     public EndPoint LocalEndPoint { get; }
 
-    /// <summary>Ids of connections whose chunk was just answered (with <see cref="TcpServerOptions.OperatorWords"/>):
-    /// an operator answers them with <see cref="SendWordAsync"/>. Holds the latest 1,024 at most.</summary>
-    public ChannelReader<int> Chunks => _chunks.Reader;
+    /// <summary>The connections waiting for an operator word, with <see cref="TcpServerOptions.OperatorWords"/>
+    /// in seed mode; null otherwise. The operator answers them here.</summary>
+    public WordRequests? Words { get; }
 
     /// <summary>The live connections.</summary>
     public IReadOnlyList<TcpConnectionInfo> Snapshot()
         => _connections.Values.Select(c => c.Snapshot()).OrderBy(c => c.Id).ToArray();
 
-    /// <summary>Sends an operator's word to connection <paramref name="id"/>; false when it is gone.</summary>
-    public Task<bool> SendWordAsync(int id, ReadOnlyMemory<byte> word)
-        => _connections.TryGetValue(id, out var connection) ? connection.SendWordAsync(word) : Task.FromResult(false);
-
-    /// <summary>Sends a word to every live connection; returns how many got it.</summary>
-    public async Task<int> SendWordToAllAsync(ReadOnlyMemory<byte> word)
-    {
-        var sent = await Task.WhenAll(_connections.Values.Select(c => c.SendWordAsync(word))).ConfigureAwait(false);
-        return sent.Count(ok => ok);
-    }
-
-    /// <summary>
-    /// The operator's input has ended: no more words will come. Connections that half-closed while
-    /// owed a word stop waiting for it and close (with <see cref="TcpServerOptions.OperatorWords"/>).
-    /// </summary>
-    public void EndWords()
-    {
-        _wordsEnded = true;
-        foreach (var connection in _connections.Values)
-        {
-            connection.ReleaseOwedWords();
-        }
-    }
-
     /// <summary>Closes connection <paramref name="id"/> at once; false when it is gone.</summary>
-    public bool Kick(int id)
-    {
-        if (!_connections.TryGetValue(id, out var connection))
-        {
-            return false;
-        }
-
-        connection.Abort("kicked by the operator");
-        return true;
-    }
+    public bool Kick(int id) => _connections.TryGetValue(id, out var connection) && connection.Abort("kicked by the operator");
 
     /// <summary>Accepts and serves until <paramref name="stop"/> fires, then drains; never throws for a client's fault.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
         using var sweepStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var sweep = SweepPeriod() is { } period ? SweepAsync(period, sweepStop.Token) : Task.CompletedTask;
+        var sweep = _sweep.RunAsync(_connections, sweepStop.Token);
         try
         {
             await AcceptAsync(stop).ConfigureAwait(false);
@@ -99,7 +68,10 @@ public sealed class TcpServer
         finally
         {
             _listener.Dispose();
-            _chunks.Writer.TryComplete();
+
+            // No operator answers a stopping server: whoever waits for a word goes on without it,
+            // so the drain finishes conversations instead of waiting for words that cannot come.
+            Words?.End();
         }
 
         await DrainAsync().ConfigureAwait(false);
@@ -132,27 +104,13 @@ public sealed class TcpServer
             }
 
             var peer = EndpointText.Normalize((client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None);
-            if (Refuse(peer) is { } refusal)
+            if (_admission.Admit(peer, _connections.Count) is { } refusal)
             {
-                Counters.AddDrop(refusal.Reason);
-                Log.Rejected(_logger, EndpointText.Format(client.RemoteEndPoint), refusal.Why);
-
-                // Closed at once with a reset: no byte of theirs is read, none of ours is owed.
-                try
-                {
-                    client.LingerState = new LingerOption(true, 0);
-                }
-                catch (SocketException)
-                {
-                    // Already reset by the peer (macOS says EINVAL): closing is all that is left.
-                }
-
-                client.Dispose();
+                Refuse(client, refusal);
                 continue;
             }
 
-            var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, peer, _options, Counters, _logger, _time);
-            Track(peer, +1);
+            var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, peer, _options, Counters, _logger, _time, Words);
             Counters.AddAccepted();
             Log.Accepted(_logger, connection.Id, connection.RemoteText);
             _connections[connection.Id] = connection;
@@ -174,64 +132,36 @@ public sealed class TcpServer
         }
     }
 
+    private void Refuse(Socket client, Refusal refusal)
+    {
+        Counters.AddDrop(refusal.Reason);
+        Log.Rejected(_logger, EndpointText.Format(client.RemoteEndPoint), refusal.Why);
+
+        // Closed at once with a reset: no byte of theirs is read, none of ours is owed.
+        try
+        {
+            client.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer (macOS says EINVAL): closing is all that is left.
+        }
+
+        client.Dispose();
+    }
+
     private async Task ServeAsync(TcpConnection connection)
     {
+        // Off the accept loop at once: the connection's first read must not delay the next accept.
         await Task.Yield();
         try
         {
-            await connection.RunAsync(_options.OperatorWords ? _chunks.Writer : null, () => _wordsEnded).ConfigureAwait(false);
+            await connection.RunAsync().ConfigureAwait(false);
         }
         finally
         {
             _connections.TryRemove(connection.Id, out _);
-            Track(connection.PeerAddress, -1);
-        }
-    }
-
-    private (DropReason Reason, string Why)? Refuse(IPAddress peer)
-    {
-        if (!_options.Access.IsOpen && _options.Access.Decide(peer) is { Allowed: false } decision)
-        {
-            return (DropReason.Acl, "access list: " + decision.Reason);
-        }
-
-        if (_connections.Count >= _options.MaxConnections)
-        {
-            return (DropReason.MaxConnections, $"--max-connections {_options.MaxConnections} reached");
-        }
-
-        if (_options.MaxPerIp is { } perIp)
-        {
-            lock (_perAddress)
-            {
-                if (_perAddress.TryGetValue(peer, out var count) && count >= perIp)
-                {
-                    return (DropReason.MaxPerIp, $"--max-per-ip {perIp} reached for {peer}");
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private void Track(IPAddress peer, int delta)
-    {
-        if (_options.MaxPerIp is null)
-        {
-            return;
-        }
-
-        lock (_perAddress)
-        {
-            var count = _perAddress.GetValueOrDefault(peer) + delta;
-            if (count > 0)
-            {
-                _perAddress[peer] = count;
-            }
-            else
-            {
-                _perAddress.Remove(peer);
-            }
+            _admission.Leave(connection.PeerAddress);
         }
     }
 
@@ -258,70 +188,5 @@ public sealed class TcpServer
 
             await all.ConfigureAwait(false);
         }
-    }
-
-    private async Task SweepAsync(TimeSpan period, CancellationToken stop)
-    {
-        // One timer for all connections: a sweep every quarter of the shortest timeout is cheap and
-        // closes a connection at most 25% late.
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(period, _time, stop).ConfigureAwait(false);
-                foreach (var connection in _connections.Values)
-                {
-                    if (Expired(connection) is { } expired && connection.Abort(expired.Why))
-                    {
-                        Counters.AddDrop(expired.Reason);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
-
-    private (DropReason Reason, string Why)? Expired(TcpConnection connection)
-    {
-        var o = _options;
-        if (o.FirstByteTimeout is { } first && !connection.Spoke && connection.Age >= first)
-        {
-            return (DropReason.FirstByte, $"sent nothing for {Seconds(first)} (--first-byte-timeout)");
-        }
-
-        if (o.IdleTimeout is { } idle && connection.IdleFor >= idle)
-        {
-            return (DropReason.Idle, $"idle for {Seconds(idle)} (--idle-timeout)");
-        }
-
-        if (o.SendTimeout is { } send && send > TimeSpan.Zero && connection.SendingFor >= send)
-        {
-            return (DropReason.SlowReader, $"did not read its replies for {Seconds(send)} (--send-timeout)");
-        }
-
-        if (o.MaxSession is { } session && connection.Age >= session)
-        {
-            return (DropReason.MaxSession, $"connected for {Seconds(session)} (--max-session)");
-        }
-
-        return null;
-    }
-
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + "s";
-
-    private TimeSpan? SweepPeriod()
-    {
-        var timeouts = new[] { _options.IdleTimeout, _options.FirstByteTimeout, _options.MaxSession, _options.SendTimeout }
-            .Where(t => t is { } v && v > TimeSpan.Zero).Select(t => t!.Value).ToArray();
-        if (timeouts.Length == 0)
-        {
-            return null;
-        }
-
-        var quarter = timeouts.Min() / 4;
-        return quarter < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : quarter > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : quarter;
     }
 }

@@ -12,7 +12,9 @@ public sealed record TcpServerOptions
     /// <summary>A word sent automatically after each ack (<c>--reply</c>); null leaves words to the operator.</summary>
     public ReadOnlyMemory<byte>? AutoReply { get; init; }
 
-    /// <summary>Publish a notice on <see cref="TcpServer.Chunks"/> after each seed reply, so an operator can answer.</summary>
+    /// <summary>In seed mode, wait after each chunk's data and ack for the operator's word
+    /// (<see cref="TcpServer.Words"/>) before reading the next chunk; off (default), only
+    /// <see cref="AutoReply"/> follows the ack.</summary>
     public bool OperatorWords { get; init; }
 
     /// <summary>Serve one client, then stop.</summary>
@@ -40,9 +42,6 @@ public sealed record TcpServerOptions
 
     /// <summary>Who may connect (default: everyone); checked before any byte is read.</summary>
     public Policy.AccessList Access { get; init; } = Policy.AccessList.Open;
-
-    /// <summary>Operator words that may wait for one slow client; more are dropped and logged (default 16).</summary>
-    public int MaxQueuedWords { get; init; } = 16;
 
     /// <summary>How long a stopping server lets connections finish before closing them (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -83,19 +83,29 @@ internal static class TcpServerCommand
             var server = new TcpServer(listener, options, context.Loggers.CreateLogger("tcp-server"));
             context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (tcp)");
 
-            if (options.OperatorWords)
+            if (server.Words is { } words)
             {
-                var console = new OperatorConsole(server, new StreamReader(Console.OpenStandardInput()), context.Status);
-                _ = console.RunAsync(CommandContext.InteractiveInput, context.Stop);
+                // Not awaited: a read of stdin cannot be interrupted, and the server's end must not wait for one.
+                _ = StartConsole(server, words, context);
             }
 
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             var c = server.Counters;
+            var answered = server.Words is { } w ? string.Create(CultureInfo.InvariantCulture, $", words: {w.Answered} sent, {w.Released} released") : "";
             context.FlushLogs();
             context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out, drops: {c.DescribeDrops()}"));
+                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out{answered}, drops: {c.DescribeDrops()}, errors: {c.Errors}"));
             return ExitCode.Ok;
         }));
         return command;
+    }
+
+    // The operator's words: typed on the terminal, or one line of piped stdin per chunk.
+    private static Task StartConsole(TcpServer server, WordRequests words, CommandContext context)
+    {
+        var console = new OperatorConsole(server, words, context.Status, context.Say);
+        return CommandContext.InteractiveInput
+            ? console.RunTerminalAsync(context.Stop)
+            : console.RunPipeAsync(new StreamReader(Console.OpenStandardInput()), context.Stop);
     }
 }

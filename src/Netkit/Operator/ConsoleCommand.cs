@@ -8,7 +8,7 @@ namespace Netkit.Operator;
 /// </summary>
 internal sealed record ConsoleCommand(ConsoleCommandKind Kind, int Id = 0, string Text = "")
 {
-    public const string Help = "commands: /list, /to ID TEXT, /all TEXT, /kick ID, /help; other lines go to the client that spoke last (//x sends /x)";
+    public const string Help = "commands: /list, /to ID TEXT, /all TEXT, /kick ID, /help; other lines answer the client whose chunk was shown last and waits (//x sends /x)";
 
     public static ConsoleCommand Parse(string line)
     {

@@ -5,81 +5,106 @@ using Netkit.Core.Tcp;
 namespace Netkit.Operator;
 
 /// <summary>
-/// The operator's side of a seed server. From a terminal, typed lines go to the client that sent the
-/// latest chunk and <c>/</c> commands manage clients. From a pipe, each line answers the next chunk
-/// in order; at the end of input nothing more is sent. Never ends the server: when input ends (a
-/// closed stdin or /dev/null included) it simply stops reading.
+/// The operator's side of a seed server, over the server's <see cref="WordRequests"/>. From a
+/// terminal, a typed line answers the client whose chunk was shown last and still waits, and
+/// <c>/</c> commands manage clients; a word nobody waits for is refused, never queued. From a pipe,
+/// each line answers the next waiting chunk in order. When input ends (Ctrl+D, the pipe's end,
+/// /dev/null, a closed stdin) every waiting client is released and the server serves on without
+/// words. Everything the console does is a hand-over to the core: it never sends on a socket, so a
+/// client that does not read cannot stall it.
 /// </summary>
-internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWriter output)
+internal sealed class OperatorConsole(TcpServer server, WordRequests words, TextWriter output, Action<string> say)
 {
-    private int _latest;
-
-    public async Task RunAsync(bool terminal, CancellationToken stop)
+    /// <summary>Answers chunks with the lines of <paramref name="input"/>, in order, until it ends or <paramref name="stop"/> fires.</summary>
+    public async Task RunPipeAsync(TextReader input, CancellationToken stop)
     {
         try
         {
-            if (terminal)
+            while (await input.ReadLineAsync(stop).ConfigureAwait(false) is { } line)
             {
-                await TerminalAsync(stop).ConfigureAwait(false);
-            }
-            else
-            {
-                await PipeAsync(stop).ConfigureAwait(false);
+                if (await words.AnswerNextAsync(Encoding.UTF8.GetBytes(line), stop).ConfigureAwait(false) == 0)
+                {
+                    return;
+                }
             }
         }
         catch (OperationCanceledException)
         {
-            // The server is stopping.
+            return; // The server is stopping; its drain releases whoever waits.
         }
         catch (IOException)
         {
-            // stdin cannot be read (closed, a terminal gone): serve on without an operator.
+            // stdin cannot be read (closed, say): that is the end of the operator's input.
         }
-        catch (System.Threading.Channels.ChannelClosedException)
-        {
-            // The server stopped accepting and has no more chunks to answer.
-        }
-        finally
-        {
-            // No more words will come: clients that half-closed while owed one may close now.
-            server.EndWords();
-        }
+
+        EndOfInput("the end of stdin");
     }
 
-    private async Task PipeAsync(CancellationToken stop)
+    /// <summary>The interactive console, while stdin is a terminal in the foreground.</summary>
+    public async Task RunTerminalAsync(CancellationToken stop)
     {
-        var sending = new List<Task>();
-        while (await input.ReadLineAsync(stop).ConfigureAwait(false) is { } line)
-        {
-            var id = await server.Chunks.ReadAsync(stop).ConfigureAwait(false);
-            sending.RemoveAll(t => t.IsCompleted);
-            sending.Add(Send(id, line));
-        }
-
-        // Every word read is delivered (or refused) before the owed ones are released.
-        await Task.WhenAll(sending).ConfigureAwait(false);
-    }
-
-    private async Task TerminalAsync(CancellationToken stop)
-    {
-        var prompts = PromptAsync(stop);
         output.WriteLine(ConsoleCommand.Help);
-        while (await input.ReadLineAsync(stop).ConfigureAwait(false) is { } line)
+        var prompts = PromptAsync(stop);
+        var lines = TerminalInput.Start(Foreground, stop);
+        try
         {
-            Execute(ConsoleCommand.Parse(line));
+            await foreach (var line in lines.ReadAllAsync(stop).ConfigureAwait(false))
+            {
+                Execute(ConsoleCommand.Parse(line));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
         }
 
-        // Ctrl+D: no more words, so clients that half-closed while owed one may close now.
-        server.EndWords();
+        if (!stop.IsCancellationRequested)
+        {
+            EndOfInput("Ctrl+D");
+        }
+
         await prompts.ConfigureAwait(false);
+    }
+
+    private void EndOfInput(string what)
+    {
+        var released = words.End();
+        say($"operator input ended ({what}): {released} client(s) waiting for a word released; serving on without words");
+    }
+
+    private bool _background;
+
+    private void Foreground(bool foreground)
+    {
+        if (foreground)
+        {
+            words.Resume();
+            if (_background)
+            {
+                _background = false;
+                say("in the foreground: the operator console is on; chunks wait for their word again");
+            }
+
+            return;
+        }
+
+        _background = true;
+        var released = words.Suspend();
+        say($"in the background: the operator console is off and chunks get no word ({released} waiting released; --reply WORD answers automatically); it is back in the foreground");
     }
 
     private async Task PromptAsync(CancellationToken stop)
     {
-        await foreach (var id in server.Chunks.ReadAllAsync(stop).ConfigureAwait(false))
+        try
         {
-            Volatile.Write(ref _latest, id);
-            output.WriteLine($"#{id} input the word :");
+            await foreach (var id in words.WatchWaits().ReadAllAsync(stop).ConfigureAwait(false))
+            {
+                output.WriteLine($"#{id} input the word :");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 
@@ -88,34 +113,27 @@ internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWr
         switch (command.Kind)
         {
             case ConsoleCommandKind.Word:
-                var latest = Volatile.Read(ref _latest);
-                if (latest == 0)
+                if (words.AnswerLatest(Encode(command.Text)) is null)
                 {
-                    output.WriteLine("no client has sent anything yet; /list shows who is here");
-                }
-                else
-                {
-                    _ = Send(latest, command.Text);
+                    output.WriteLine("not sent: no client is waiting for a word (/list shows who is here)");
                 }
 
                 break;
             case ConsoleCommandKind.To:
-                _ = Send(command.Id, command.Text);
+                if (!words.Answer(command.Id, Encode(command.Text)))
+                {
+                    output.WriteLine($"not sent: #{command.Id} is not waiting for a word (/list shows who is here)");
+                }
+
                 break;
             case ConsoleCommandKind.All:
-                _ = ReportAllAsync(server.SendWordToAllAsync(Encoding.UTF8.GetBytes(command.Text)));
+                output.WriteLine($"sent to {words.AnswerAll(Encode(command.Text))} waiting client(s)");
                 break;
             case ConsoleCommandKind.Kick:
                 output.WriteLine(server.Kick(command.Id) ? $"#{command.Id} kicked" : $"#{command.Id}: no such client");
                 break;
             case ConsoleCommandKind.List:
-                var clients = server.Snapshot();
-                output.WriteLine(clients.Count == 0 ? "no clients" : $"{clients.Count} client(s):");
-                foreach (var c in clients)
-                {
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  #{c.Id} {c.Remote} since {c.Since:HH:mm:ss}, {c.BytesIn} bytes in, {c.BytesOut} bytes out"));
-                }
-
+                List();
                 break;
             case ConsoleCommandKind.Help:
                 output.WriteLine(ConsoleCommand.Help);
@@ -126,21 +144,17 @@ internal sealed class OperatorConsole(TcpServer server, TextReader input, TextWr
         }
     }
 
-    // Words are sent without waiting: a client that does not read must not hold up the console
-    // (or, from a pipe, the words for everyone else). The server bounds how many may wait per client.
-    private Task Send(int id, string text) => ReportAsync(id, server.SendWordAsync(id, Encoding.UTF8.GetBytes(text)));
-
-    private async Task ReportAsync(int id, Task<bool> sending)
+    private void List()
     {
-        if (!await sending.ConfigureAwait(false))
+        var clients = server.Snapshot();
+        output.WriteLine(clients.Count == 0 ? "no clients" : $"{clients.Count} client(s):");
+        foreach (var c in clients)
         {
-            output.WriteLine($"#{id}: not sent (no such client, or it is not reading)");
+            var waiting = words.IsWaiting(c.Id) ? ", waiting for a word" : "";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  #{c.Id} {c.Remote} since {c.Since:HH:mm:ss}, {c.BytesIn} bytes in, {c.BytesOut} bytes out{waiting}"));
         }
     }
 
-    private async Task ReportAllAsync(Task<int> sending)
-    {
-        var count = await sending.ConfigureAwait(false);
-        output.WriteLine($"sent to {count} client(s)");
-    }
+    private static byte[] Encode(string text) => Encoding.UTF8.GetBytes(text);
 }

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Netkit.Core.Diagnostics;
+using Netkit.Core.Policy;
+
+namespace Netkit.Core.Tcp;
+
+/// <summary>
+/// The one timer behind every per-connection timeout (idle, first byte, session, send): a sweep
+/// every quarter of the shortest one is cheap and closes a connection at most 25% late, where a
+/// timer per connection would cost a registration per read.
+/// </summary>
+internal sealed class ConnectionSweep(TcpServerOptions options, ServerCounters counters, TimeProvider time)
+{
+    /// <summary>How often to sweep, or null when no timeout is set.</summary>
+    public TimeSpan? Period
+    {
+        get
+        {
+            var shortest = new[] { options.IdleTimeout, options.FirstByteTimeout, options.MaxSession, options.SendTimeout }
+                .Where(t => t is { } v && v > TimeSpan.Zero).Min();
+            if (shortest is not { } value)
+            {
+                return null;
+            }
+
+            var quarter = value / 4;
+            return quarter < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : quarter > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : quarter;
+        }
+    }
+
+    /// <summary>Sweeps <paramref name="connections"/> until <paramref name="stop"/> fires.</summary>
+    public async Task RunAsync(ConcurrentDictionary<int, TcpConnection> connections, CancellationToken stop)
+    {
+        if (Period is not { } period)
+        {
+            return;
+        }
+
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(period, time, stop).ConfigureAwait(false);
+                foreach (var (_, connection) in connections)
+                {
+                    if (Expired(connection) is { } expired && connection.Abort(expired.Why))
+                    {
+                        counters.AddDrop(expired.Reason);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private Refusal? Expired(TcpConnection connection)
+    {
+        var o = options;
+        if (o.FirstByteTimeout is { } first && first > TimeSpan.Zero && !connection.Spoke && connection.Age >= first)
+        {
+            return new Refusal(DropReason.FirstByte, $"sent nothing for {Seconds(first)} (--first-byte-timeout)");
+        }
+
+        if (o.IdleTimeout is { } idle && idle > TimeSpan.Zero && connection.IdleFor >= idle)
+        {
+            return new Refusal(DropReason.Idle, $"idle for {Seconds(idle)} (--idle-timeout)");
+        }
+
+        if (o.SendTimeout is { } send && send > TimeSpan.Zero && connection.SendingFor >= send)
+        {
+            return new Refusal(DropReason.SlowReader, $"did not read its replies for {Seconds(send)} (--send-timeout)");
+        }
+
+        if (o.MaxSession is { } session && session > TimeSpan.Zero && connection.Age >= session)
+        {
+            return new Refusal(DropReason.MaxSession, $"connected for {Seconds(session)} (--max-session)");
+        }
+
+        return null;
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
+}

@@ -1,0 +1,191 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Netkit.Operator;
+
+/// <summary>
+/// Lines typed on the terminal that is netkit's stdin, read only while netkit is in that terminal's
+/// foreground process group. A background process that reads its terminal is stopped by the kernel
+/// (SIGTTIN): <c>netkit tcp-server &amp;</c> would sit in state T while clients wait. So the reader
+/// waits in poll(2), which never stops a process, and calls read(2) only when a line is there and
+/// netkit is in the foreground. It reads the descriptor itself rather than through Console, whose
+/// reader changes the terminal's modes; the terminal's own line discipline echoes and edits.
+/// One dedicated thread; lines arrive on a channel that completes at end of input (Ctrl+D).
+/// </summary>
+internal sealed partial class TerminalInput
+{
+    private const int StdinFd = 0;
+    private const short PollIn = 1;
+    private const int Eintr = 4;
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+    private readonly Action<bool> _foregroundChanged;
+    private readonly CancellationToken _stop;
+
+    private TerminalInput(Action<bool> foregroundChanged, CancellationToken stop)
+    {
+        _foregroundChanged = foregroundChanged;
+        _stop = stop;
+    }
+
+    /// <summary>
+    /// Starts reading. <paramref name="foregroundChanged"/> is called with the first state (true:
+    /// in the foreground) and at every change, on the reader's thread.
+    /// </summary>
+    public static ChannelReader<string> Start(Action<bool> foregroundChanged, CancellationToken stop)
+    {
+        var input = new TerminalInput(foregroundChanged, stop);
+        var thread = new Thread(input.Run) { IsBackground = true, Name = "netkit operator input" };
+        thread.Start();
+        return input._lines.Reader;
+    }
+
+    private void Run()
+    {
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                // No job control there: a console read never stops the process.
+                _foregroundChanged(true);
+                while (!_stop.IsCancellationRequested && Console.In.ReadLine() is { } line)
+                {
+                    _lines.Writer.TryWrite(line);
+                }
+
+                return;
+            }
+
+            ReadUnix();
+        }
+        catch (IOException)
+        {
+            // The terminal went away: that is the end of the operator's input.
+        }
+        finally
+        {
+            _lines.Writer.TryComplete();
+        }
+    }
+
+    private unsafe void ReadUnix()
+    {
+        var buffer = new byte[4096];
+        var pending = new List<byte>();
+        bool? foreground = null;
+        while (!_stop.IsCancellationRequested)
+        {
+            var now = IsForeground();
+            if (now != foreground)
+            {
+                foreground = now;
+                _foregroundChanged(now);
+            }
+
+            if (!now)
+            {
+                _stop.WaitHandle.WaitOne(Tick);
+                continue;
+            }
+
+            var wait = new PollFd { Fd = StdinFd, Events = PollIn };
+            var ready = Poll(&wait, 1, (int)Tick.TotalMilliseconds);
+            if (ready == 0 || (ready < 0 && Marshal.GetLastPInvokeError() == Eintr))
+            {
+                continue;
+            }
+
+            // Moved to the background while waiting: reading now would stop netkit.
+            if (ready > 0 && !IsForeground())
+            {
+                continue;
+            }
+
+            int read;
+            fixed (byte* bytes = buffer)
+            {
+                read = (int)Read(StdinFd, bytes, (nuint)buffer.Length);
+            }
+
+            if (read < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == Eintr || !IsForeground())
+                {
+                    continue;
+                }
+
+                break; // EIO, EBADF: the terminal is gone.
+            }
+
+            if (read == 0)
+            {
+                break; // Ctrl+D
+            }
+
+            Split(buffer.AsSpan(0, read), pending);
+        }
+
+        if (pending.Count > 0)
+        {
+            _lines.Writer.TryWrite(Decode(pending));
+        }
+    }
+
+    private void Split(ReadOnlySpan<byte> bytes, List<byte> pending)
+    {
+        while (bytes.IndexOf((byte)'\n') is var newline and >= 0)
+        {
+            pending.AddRange(bytes[..newline]);
+            _lines.Writer.TryWrite(Decode(pending));
+            pending.Clear();
+            bytes = bytes[(newline + 1)..];
+        }
+
+        pending.AddRange(bytes);
+    }
+
+    private static string Decode(List<byte> line)
+    {
+        var span = CollectionsMarshal.AsSpan(line);
+        if (span.Length > 0 && span[^1] == '\r')
+        {
+            span = span[..^1];
+        }
+
+        return Encoding.UTF8.GetString(span);
+    }
+
+    /// <summary>True when netkit's process group owns the terminal on stdin (or it cannot be told: not a terminal).</summary>
+    public static bool IsForeground()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        var owner = TcGetPgrp(StdinFd);
+        return owner < 0 || owner == GetPgrp();
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "tcgetpgrp", SetLastError = true)]
+    private static partial int TcGetPgrp(int fd);
+
+    [LibraryImport("libc", EntryPoint = "getpgrp")]
+    private static partial int GetPgrp();
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static unsafe partial nint Read(int fd, byte* buffer, nuint count);
+}

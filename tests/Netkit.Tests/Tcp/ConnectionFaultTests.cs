@@ -1,0 +1,109 @@
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Netkit.Core.Sockets;
+using Netkit.Core.Tcp;
+using Netkit.Tests.Support;
+
+namespace Netkit.Tests.Tcp;
+
+/// <summary>One bad connection never takes the server down (Kestrel, Bedrock).</summary>
+public sealed class ConnectionFaultTests
+{
+    [Fact]
+    public async Task An_unforeseen_exception_ends_one_connection_and_the_server_serves_on()
+    {
+        // A logging provider that throws is a realistic fault nobody foresaw: here it throws for the
+        // chunk log line of one client's data.
+        var logger = new ThrowingLogger("boom");
+        var listener = await SocketBinder.ListenTcpAsync(new ListenRequest("127.0.0.1", 0, AddressFamilyPreference.IPv4, new SocketSettings()), 16, CancellationToken.None);
+        var server = new TcpServer(listener, new TcpServerOptions { AutoReply = "W"u8.ToArray() }, logger);
+        var port = ((System.Net.IPEndPoint)server.LocalEndPoint).Port;
+        using var stop = new CancellationTokenSource();
+        var run = server.RunAsync(stop.Token);
+
+        // The faulty connection is reset: the client sees a reset (or, at most, an empty end).
+        try
+        {
+            Assert.Empty(await Loopback.ConverseAsync(port, "boom"u8.ToArray()));
+        }
+        catch (SocketException e)
+        {
+            Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+        }
+
+        Assert.Equal("fine\nI get it!\nW", Encoding.UTF8.GetString(await Loopback.ConverseAsync(port, "fine"u8.ToArray())));
+        await Loopback.UntilAsync(() => server.Counters.Errors == 1);
+        Assert.Contains(logger.Errors, e => e.Contains("internal error: InvalidOperationException", StringComparison.Ordinal));
+
+        // The drain does not rethrow the fault: stopping is clean.
+        await stop.CancelAsync();
+        await run.WaitAsync(Loopback.Patience);
+        Assert.True(run.IsCompletedSuccessfully);
+        Assert.Equal(2, server.Counters.Accepted);
+    }
+
+    [Theory]
+    [InlineData(SocketError.ConnectionReset, null, ConnectionEndKind.PeerGone)]
+    [InlineData(SocketError.ConnectionReset, "kicked by the operator", ConnectionEndKind.Aborted)]
+    [InlineData(SocketError.NoBufferSpaceAvailable, null, ConnectionEndKind.SocketFailure)]
+    public void The_error_table_decides_what_an_ending_means(SocketError error, string? abortReason, ConnectionEndKind kind)
+    {
+        var end = SocketErrors.Ending(new SocketException((int)error), abortReason);
+        Assert.Equal(kind, end.Kind);
+        Assert.Equal(kind == ConnectionEndKind.SocketFailure, end.Reset);
+        if (abortReason is not null)
+        {
+            Assert.Equal(abortReason, end.Reason);
+        }
+    }
+
+    [Fact]
+    public void An_exception_that_is_not_a_socket_error_is_unexpected_logged_as_an_error_and_resets()
+    {
+        var end = SocketErrors.Ending(new InvalidOperationException("bug"), null);
+        Assert.Equal(ConnectionEndKind.Unexpected, end.Kind);
+        Assert.Equal(LogLevel.Error, end.Level);
+        Assert.True(end.Reset);
+        Assert.Equal("internal error: InvalidOperationException: bug", end.Reason);
+        Assert.Equal(ConnectionEndKind.Aborted, SocketErrors.Ending(new ObjectDisposedException("socket"), "idle").Kind);
+    }
+
+    private sealed class ThrowingLogger(string poison) : ILogger
+    {
+        private readonly List<string> _errors = [];
+
+        public IReadOnlyList<string> Errors
+        {
+            get
+            {
+                lock (_errors)
+                {
+                    return [.. _errors];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var text = formatter(state, exception);
+            if (logLevel == LogLevel.Error)
+            {
+                lock (_errors)
+                {
+                    _errors.Add(text);
+                }
+            }
+
+            if (eventId.Id == 2 && text.Contains(poison, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("the log sink failed");
+            }
+        }
+    }
+}
