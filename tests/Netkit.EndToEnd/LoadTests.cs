@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
@@ -45,7 +44,7 @@ public sealed class LoadTests(NetkitBinary netkit)
                         await gate.WaitAsync();
                         try
                         {
-                            sockets[i] = await ConnectAsync(port);
+                            sockets[i] = await LoopbackClient.ConnectAsync(port);
                         }
                         finally
                         {
@@ -66,7 +65,7 @@ public sealed class LoadTests(NetkitBinary netkit)
                             var message = new byte[8];
                             BinaryPrimitives.WriteInt64BigEndian(message, i);
                             await socket.SendAsync(message, SocketFlags.None);
-                            var echoed = await ReadExactlyAsync(socket, 8);
+                            var echoed = await LoopbackClient.ReadExactlyAsync(socket, 8);
                             if (echoed.AsSpan().SequenceEqual(message))
                             {
                                 Interlocked.Increment(ref verified);
@@ -87,7 +86,7 @@ public sealed class LoadTests(NetkitBinary netkit)
                 var refused = false;
                 try
                 {
-                    using var extra = await ConnectAsync(port);
+                    using var extra = await LoopbackClient.ConnectAsync(port);
                     var buffer = new byte[1];
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                     refused = await extra.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) == 0;
@@ -121,7 +120,7 @@ public sealed class LoadTests(NetkitBinary netkit)
         using (server)
         {
             server.CloseStdin();
-            using var hog = await ConnectAsync(port);
+            using var hog = await LoopbackClient.ConnectAsync(port);
             long offered = 0;
             long peakRss = 0;
             var chunk = new byte[1 << 20];
@@ -161,28 +160,6 @@ public sealed class LoadTests(NetkitBinary netkit)
             Assert.Equal(0, await client.WaitForExitAsync());
             Assert.Equal("still there?", client.Stdout);
         }
-    }
-
-    private static async Task<Socket> ConnectAsync(int port)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
-        return socket;
-    }
-
-    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
-    {
-        var buffer = new byte[count];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var got = 0;
-        while (got < count)
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(got), SocketFlags.None, timeout.Token);
-            got += n > 0 ? n : throw new EndOfStreamException();
-        }
-
-        return buffer;
     }
 
     private static long RssKiB(int pid)

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Netkit.EndToEnd;
+
+/// <summary>
+/// Seed mode's operator as users drive it: words piped from a script, and a terminal with netkit in
+/// the background. Per connection the tutorial's order holds; no client is left waiting.
+/// </summary>
+[Collection(NetkitCollection.Name)]
+public sealed class OperatorTests(NetkitBinary netkit)
+{
+    private const string Ack = "\nI get it!\n";
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    [SkippableFact]
+    public async Task PipedWords_KeepTheTutorialsOrder_ChunkAckWordThenTheNextChunk()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1");
+        using (server)
+        {
+            using var client = await LoopbackClient.ConnectAsync(port);
+            await client.SendAsync("one"u8.ToArray(), SocketFlags.None);
+            Assert.Equal("one" + Ack, await ReadExactlyAsync(client, ("one" + Ack).Length));
+
+            // The second chunk is already there when the first word arrives: it must wait for it.
+            await client.SendAsync("two"u8.ToArray(), SocketFlags.None);
+            client.Shutdown(SocketShutdown.Send);
+            server.Write("w1\nw2\n");
+
+            Assert.Equal("w1two" + Ack + "w2", await ReadToEndAsync(client));
+            server.CloseStdin();
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Contains("words: 2 sent, 0 released", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task FifteenHundredWaitingClients_FifteenHundredPipedWords_EveryClientGetsOneWord()
+    {
+        const int clients = 1_500;
+        var limit = DescriptorLimit.Raise(clients * 2 + 500);
+        Assert.True(limit >= clients + 200, $"RLIMIT_NOFILE is {limit} and could not be raised");
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "-v", "quiet");
+        using (server)
+        {
+            var sockets = new Socket[clients];
+            try
+            {
+                // Every client has its chunk answered with data and ack, and now waits for its word.
+                using (var gate = new SemaphoreSlim(200))
+                {
+                    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            sockets[i] = await LoopbackClient.ConnectAsync(port);
+                            var chunk = $"c{i}";
+                            await sockets[i].SendAsync(Encoding.ASCII.GetBytes(chunk), SocketFlags.None);
+                            sockets[i].Shutdown(SocketShutdown.Send);
+                            Assert.Equal(chunk + Ack, await ReadExactlyAsync(sockets[i], chunk.Length + Ack.Length));
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    })).WaitAsync(Limit);
+                }
+
+                server.Write(string.Concat(Enumerable.Range(0, clients).Select(i => $"w{i}\n")));
+                var words = await Task.WhenAll(sockets.Select(ReadToEndAsync)).WaitAsync(Limit);
+
+                // One word each, every word used once.
+                Assert.Equal(Enumerable.Range(0, clients).Select(i => $"w{i}").Order(), words.Order());
+            }
+            finally
+            {
+                foreach (var socket in sockets)
+                {
+                    socket?.Dispose();
+                }
+            }
+
+            server.CloseStdin();
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains($"summary: {clients} connection(s)", server.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"words: {clients} sent, 0 released", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task TheEndOfPipedInput_ReleasesEveryWaitingClient_AndSaysHowMany()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1");
+        using (server)
+        {
+            var waiting = new List<Socket>();
+            try
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    var socket = await LoopbackClient.ConnectAsync(port);
+                    waiting.Add(socket);
+                    await socket.SendAsync("hi"u8.ToArray(), SocketFlags.None);
+                    Assert.Equal("hi" + Ack, await ReadExactlyAsync(socket, ("hi" + Ack).Length));
+                }
+
+                server.CloseStdin();
+                await server.WaitForStderrAsync(new Regex(@"operator input ended \(the end of stdin\): 3 client\(s\) waiting for a word released"));
+
+                // Released: each goes on to its next chunk at once, answered with data and ack only.
+                foreach (var socket in waiting)
+                {
+                    await socket.SendAsync("again"u8.ToArray(), SocketFlags.None);
+                    socket.Shutdown(SocketShutdown.Send);
+                    Assert.Equal("again" + Ack, await ReadToEndAsync(socket));
+                }
+            }
+            finally
+            {
+                waiting.ForEach(s => s.Dispose());
+            }
+
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Contains("words: 0 sent, 3 released", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task InTheBackgroundOfAnInteractiveShell_TheServerServesAndIsNotStopped()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc and drives bash on a pty");
+        Toolchain.Require("bash");
+        using var shell = Tutorial.StartPython("background.py", netkit.Path);
+        var started = await shell.WaitForStderrAsync(new Regex(@"netkit-background port=(\d+) pid=(\d+)"), RunningProcess.DefaultTimeout * 3);
+        var port = int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture);
+        var pid = int.Parse(started.Groups[2].Value, CultureInfo.InvariantCulture);
+
+        // `cmd &` from an interactive shell: netkit is not in the terminal's foreground group, so
+        // reading the terminal would stop it (SIGTTIN). It serves without words and says why, once.
+        using (var client = await LoopbackClient.ConnectAsync(port))
+        {
+            await client.SendAsync("hi"u8.ToArray(), SocketFlags.None);
+            client.Shutdown(SocketShutdown.Send);
+            Assert.Equal("hi" + Ack, await ReadToEndAsync(client));
+        }
+
+        Assert.NotEqual('T', ProcessState(pid));
+        await shell.WaitForStderrAsync(new Regex("in the background: the operator console is off"));
+        Assert.Single(Regex.Matches(shell.Stderr, "in the background: the operator console is off"));
+        shell.CloseStdin();
+        Assert.Equal(0, await shell.WaitForExitAsync());
+    }
+
+    private static char ProcessState(int pid)
+    {
+        // /proc/PID/stat: "pid (comm) S ...": the state follows the last ')'.
+        var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
+    }
+
+    private static async Task<string> ReadExactlyAsync(Socket socket, int count)
+        => Encoding.ASCII.GetString(await LoopbackClient.ReadExactlyAsync(socket, count));
+
+    private static async Task<string> ReadToEndAsync(Socket socket)
+        => Encoding.ASCII.GetString(await LoopbackClient.ReadToEndAsync(socket));
+}
