@@ -90,7 +90,7 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Text
 
         _background = true;
         var released = words.Suspend();
-        say($"in the background: the operator console is off and chunks get no word ({released} waiting released; --reply WORD answers automatically); it is back in the foreground");
+        say($"in the background: the operator console is off until netkit is in the foreground again (fg); meanwhile chunks get no word ({released} waiting released; --reply WORD answers automatically)");
     }
 
     private async Task PromptAsync(CancellationToken stop)
