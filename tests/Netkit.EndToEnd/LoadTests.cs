@@ -37,46 +37,21 @@ public sealed class LoadTests(NetkitBinary netkit)
             var sockets = new Socket[clients];
             try
             {
-                using (var gate = new SemaphoreSlim(200))
-                {
-                    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
-                    {
-                        await gate.WaitAsync();
-                        try
-                        {
-                            sockets[i] = await LoopbackClient.ConnectAsync(port);
-                        }
-                        finally
-                        {
-                            gate.Release();
-                        }
-                    })).WaitAsync(Limit);
-                }
+                await LoopbackClient.InBatchesAsync(clients, 200, Limit, async i => sockets[i] = await LoopbackClient.ConnectAsync(port));
 
                 // Every connection is live: each sends its own number and gets it back.
                 var verified = 0;
-                using (var gate = new SemaphoreSlim(500))
+                await LoopbackClient.InBatchesAsync(clients, 500, Limit, async i =>
                 {
-                    await Task.WhenAll(sockets.Select(async (socket, i) =>
+                    var message = new byte[8];
+                    BinaryPrimitives.WriteInt64BigEndian(message, i);
+                    await sockets[i].SendAsync(message, SocketFlags.None);
+                    var echoed = await LoopbackClient.ReadExactlyAsync(sockets[i], 8);
+                    if (echoed.AsSpan().SequenceEqual(message))
                     {
-                        await gate.WaitAsync();
-                        try
-                        {
-                            var message = new byte[8];
-                            BinaryPrimitives.WriteInt64BigEndian(message, i);
-                            await socket.SendAsync(message, SocketFlags.None);
-                            var echoed = await LoopbackClient.ReadExactlyAsync(socket, 8);
-                            if (echoed.AsSpan().SequenceEqual(message))
-                            {
-                                Interlocked.Increment(ref verified);
-                            }
-                        }
-                        finally
-                        {
-                            gate.Release();
-                        }
-                    })).WaitAsync(Limit);
-                }
+                        Interlocked.Increment(ref verified);
+                    }
+                });
 
                 Assert.Equal(clients, verified);
                 var rss = RssKiB(server.Id);

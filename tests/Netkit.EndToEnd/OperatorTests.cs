@@ -51,25 +51,14 @@ public sealed class OperatorTests(NetkitBinary netkit)
             try
             {
                 // Every client has its chunk answered with data and ack, and now waits for its word.
-                using (var gate = new SemaphoreSlim(200))
+                await LoopbackClient.InBatchesAsync(clients, 200, Limit, async i =>
                 {
-                    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
-                    {
-                        await gate.WaitAsync();
-                        try
-                        {
-                            sockets[i] = await LoopbackClient.ConnectAsync(port);
-                            var chunk = $"c{i}";
-                            await sockets[i].SendAsync(Encoding.ASCII.GetBytes(chunk), SocketFlags.None);
-                            sockets[i].Shutdown(SocketShutdown.Send);
-                            Assert.Equal(chunk + Ack, await ReadExactlyAsync(sockets[i], chunk.Length + Ack.Length));
-                        }
-                        finally
-                        {
-                            gate.Release();
-                        }
-                    })).WaitAsync(Limit);
-                }
+                    sockets[i] = await LoopbackClient.ConnectAsync(port);
+                    var chunk = $"c{i}";
+                    await sockets[i].SendAsync(Encoding.ASCII.GetBytes(chunk), SocketFlags.None);
+                    sockets[i].Shutdown(SocketShutdown.Send);
+                    Assert.Equal(chunk + Ack, await ReadExactlyAsync(sockets[i], chunk.Length + Ack.Length));
+                });
 
                 server.Write(string.Concat(Enumerable.Range(0, clients).Select(i => $"w{i}\n")));
                 var words = await Task.WhenAll(sockets.Select(ReadToEndAsync)).WaitAsync(Limit);
