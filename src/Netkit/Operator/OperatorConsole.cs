@@ -32,9 +32,12 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Text
         {
             return; // The server is stopping; its drain releases whoever waits.
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            // stdin cannot be read (closed, say): that is the end of the operator's input.
+            // stdin cannot be read (closed at start, a descriptor not open for reading: EBADF reads
+            // as UnauthorizedAccessException): that is the end of the operator's input, said as such.
+            EndOfInput(e is IOException ? "stdin cannot be read" : "stdin is closed or not open for reading");
+            return;
         }
 
         EndOfInput("the end of stdin");

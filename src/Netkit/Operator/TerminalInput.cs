@@ -60,9 +60,9 @@ internal sealed partial class TerminalInput
 
             ReadUnix();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The terminal went away: that is the end of the operator's input.
+            // The terminal went away (Windows): that is the end of the operator's input.
         }
         finally
         {
