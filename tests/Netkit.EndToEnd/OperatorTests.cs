@@ -121,6 +121,26 @@ public sealed class OperatorTests(NetkitBinary netkit)
         }
     }
 
+    [SkippableTheory]
+    [InlineData("</dev/null", "the end of stdin")]
+    [InlineData("<&-", "stdin is closed or not open for reading")]
+    public async Task WithNoOperatorInput_ChunksGetDataAndAckAndNobodyWaits(string redirection, string said)
+    {
+        using var server = RunningProcess.Start("/bin/sh", ["-c", $"exec '{netkit.Path}' tcp-server --port 0 --host 127.0.0.1 {redirection}"]);
+        var listening = await server.WaitForStderrAsync(new Regex(@"listening on 127\.0\.0\.1:(\d+)"));
+        await server.WaitForStderrAsync(new Regex(Regex.Escape($"operator input ended ({said})")));
+        using (var client = await LoopbackClient.ConnectAsync(int.Parse(listening.Groups[1].Value, CultureInfo.InvariantCulture)))
+        {
+            await client.SendAsync("hi"u8.ToArray(), SocketFlags.None);
+            client.Shutdown(SocketShutdown.Send);
+            Assert.Equal("hi" + Ack, await ReadToEndAsync(client));
+        }
+
+        await server.SignalAsync("TERM");
+        Assert.Equal(0, await server.WaitForExitAsync());
+        Assert.Contains("words: 0 sent, 0 released", server.Stderr, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public async Task InTheBackgroundOfAnInteractiveShell_TheServerServesAndIsNotStopped()
     {
