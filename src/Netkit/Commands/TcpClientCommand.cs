@@ -58,8 +58,11 @@ internal static class TcpClientCommand
             }
             else
             {
+                // A person typing (chat mode, a terminal) is done when the server closes; a pipe or
+                // a file is sent to its end whatever the server does.
+                var typed = r.GetValue(interactive) || CommandContext.InteractiveInput;
                 using var stdin = Console.OpenStandardInput();
-                await session.RunAsync(stdin, stdout, Sent, context.Stop).ConfigureAwait(false);
+                await session.RunAsync(stdin, stdout, typed, Sent, context.Stop).ConfigureAwait(false);
             }
 
             return ExitCode.Ok;
