@@ -16,14 +16,16 @@ public sealed class TcpClientSession
     private const int BufferSize = 64 * 1024;
     private readonly Socket _socket;
     private readonly TimeSpan? _inactivity;
+    private readonly TimeProvider _time;
     private readonly string _server;
 
     /// <summary>Creates a session over <paramref name="socket"/>; <paramref name="inactivity"/>
-    /// bounds each wait for data (null waits forever).</summary>
-    public TcpClientSession(Socket socket, TimeSpan? inactivity)
+    /// bounds each wait for data (null waits forever), timed by <paramref name="time"/>.</summary>
+    public TcpClientSession(Socket socket, TimeSpan? inactivity, TimeProvider time)
     {
         _socket = socket;
         _inactivity = inactivity;
+        _time = time;
 
         // Named now: once the server resets the connection, the socket no longer knows its peer.
         _server = EndpointText.Format(socket.RemoteEndPoint);
@@ -195,30 +197,11 @@ public sealed class TcpClientSession
     private async Task ReceiveAllAsync(Stream output, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             while (true)
             {
-                if (_inactivity is { } limit)
-                {
-                    timeout.CancelAfter(limit);
-                }
-
-                int received;
-                try
-                {
-                    received = await _socket.ReceiveAsync(buffer.AsMemory(0, BufferSize), SocketFlags.None, timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new NetkitException(FailureKind.Timeout, $"receive: nothing for {_inactivity!.Value.TotalSeconds:0.###}s (--timeout)");
-                }
-                catch (SocketException e)
-                {
-                    throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"receive from {_server}: {SocketErrors.Describe(e)}", e);
-                }
-
+                var received = await ReceiveAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
                 if (received == 0)
                 {
                     return;
@@ -232,6 +215,26 @@ public sealed class TcpClientSession
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // A timer per receive: only the wait for the server counts as its silence, never our own write
+    // to a slow output (a paused pager on stdout is not the server falling silent).
+    private async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        using var silence = _inactivity is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var wait = silence is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, silence.Token);
+        try
+        {
+            return await _socket.ReceiveAsync(buffer, SocketFlags.None, wait?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (silence is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            throw new NetkitException(FailureKind.Timeout, $"receive from {_server}: nothing for {_inactivity!.Value.TotalSeconds:0.###}s (--timeout)");
+        }
+        catch (SocketException e)
+        {
+            throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"receive from {_server}: {SocketErrors.Describe(e)}", e);
         }
     }
 }

@@ -47,10 +47,10 @@ internal static class TcpClientCommand
             }
 
             var logger = context.Loggers.CreateLogger("tcp-client");
-            using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, context.Stop).ConfigureAwait(false);
-            var session = new TcpClientSession(socket, r.GetValue(timeout));
+            using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
+            var session = new TcpClientSession(socket, r.GetValue(timeout), TimeProvider.System);
             using var stdout = Console.OpenStandardOutput();
-            await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status);
+            await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status, TimeProvider.System);
             void Sent() => context.Say("sending completed.");
             if (text is not null)
             {

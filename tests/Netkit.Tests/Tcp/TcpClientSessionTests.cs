@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using Netkit.Core;
 using Netkit.Core.Tcp;
 using Netkit.Tests.Support;
@@ -25,7 +26,7 @@ public sealed class TcpClientSessionTests
         });
 
         using var socket = await Loopback.ConnectAsync(port);
-        var session = new TcpClientSession(socket, null);
+        var session = new TcpClientSession(socket, null, TimeProvider.System);
         var output = new MemoryStream();
         var sent = 0;
         await session.RunAsync(new MemoryStream(upload), output, interactive: false, () => sent++, CancellationToken.None).WaitAsync(Loopback.Patience);
@@ -50,7 +51,7 @@ public sealed class TcpClientSessionTests
         });
 
         using var socket = await Loopback.ConnectAsync(port);
-        var session = new TcpClientSession(socket, null);
+        var session = new TcpClientSession(socket, null, TimeProvider.System);
         var output = new MemoryStream();
         using var terminal = new SilentTerminal();
         await session.RunAsync(terminal, output, interactive: true, null, CancellationToken.None).WaitAsync(Loopback.Patience);
@@ -72,12 +73,61 @@ public sealed class TcpClientSessionTests
 
         using var socket = await Loopback.ConnectAsync(port);
         await serving.WaitAsync(Loopback.Patience);
-        var session = new TcpClientSession(socket, null);
+        var session = new TcpClientSession(socket, null, TimeProvider.System);
         var failure = await Assert.ThrowsAsync<NetkitException>(() =>
             session.RunAsync(new MemoryStream(upload), new MemoryStream(), interactive: false, null, CancellationToken.None).WaitAsync(Loopback.Patience));
 
         Assert.Equal(FailureKind.Network, failure.Kind);
         Assert.Contains($"{upload.Length - session.BytesSent} of {upload.Length} bytes not sent", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silent_server_times_out_after_the_inactivity_limit_on_the_injected_clock()
+    {
+        var limit = TimeSpan.FromMinutes(1);
+        using var listener = Listen(out var port);
+        var accepting = listener.AcceptAsync();
+        using var socket = await Loopback.ConnectAsync(port);
+        using var peer = await accepting.WaitAsync(Loopback.Patience); // reads nothing, sends nothing, stays open
+        var time = new FakeTimeProvider();
+        var started = time.GetUtcNow();
+        var session = new TcpClientSession(socket, limit, time);
+        var run = session.RunAsync("hi"u8.ToArray(), new MemoryStream(), null, CancellationToken.None);
+
+        // The fake minute passes in steps, each a poll of the bounded wait: no real minute elapses.
+        await Loopback.UntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            return run.IsCompleted;
+        });
+        var failure = await Assert.ThrowsAsync<NetkitException>(() => run);
+        Assert.Equal(FailureKind.Timeout, failure.Kind);
+        Assert.Contains("nothing for 60s (--timeout)", failure.Message, StringComparison.Ordinal);
+        Assert.True(time.GetUtcNow() - started >= limit, $"timed out after {time.GetUtcNow() - started} of the fake clock");
+    }
+
+    [Fact]
+    public async Task Time_spent_writing_to_a_stalled_output_is_not_the_servers_silence()
+    {
+        var limit = TimeSpan.FromMinutes(1);
+        using var listener = Listen(out var port);
+        var accepting = listener.AcceptAsync();
+        using var socket = await Loopback.ConnectAsync(port);
+        using var peer = await accepting.WaitAsync(Loopback.Patience);
+        var time = new FakeTimeProvider();
+        var session = new TcpClientSession(socket, limit, time);
+        var output = new StalledOutput();
+        var run = session.RunAsync("hi"u8.ToArray(), output, null, CancellationToken.None);
+
+        await peer.SendAsync("a"u8.ToArray(), SocketFlags.None);
+        await output.Writing.Task.WaitAsync(Loopback.Patience);
+        time.Advance(2 * limit); // stdout (a paused pager, say) takes two minutes to accept "a"
+        await peer.SendAsync("b"u8.ToArray(), SocketFlags.None);
+        peer.Shutdown(SocketShutdown.Send);
+        output.Release.SetResult();
+
+        await run.WaitAsync(Loopback.Patience);
+        Assert.Equal("ab"u8.ToArray(), output.ToArray());
     }
 
     private static Socket Listen(out int port)
@@ -87,6 +137,21 @@ public sealed class TcpClientSessionTests
         listener.Listen();
         port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         return listener;
+    }
+
+    /// <summary>An output whose writes wait until the test releases them.</summary>
+    private sealed class StalledOutput : MemoryStream
+    {
+        public TaskCompletionSource Writing { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Writing.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            await base.WriteAsync(buffer, cancellationToken);
+        }
     }
 
     /// <summary>Like a terminal nobody types into: a read never completes, and no token interrupts it.</summary>
