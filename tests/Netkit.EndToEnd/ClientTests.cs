@@ -155,6 +155,24 @@ public sealed class ClientTests(NetkitBinary netkit)
         }
     }
 
+    [SkippableFact]
+    public async Task ZeroTimeout_MeansNever()
+    {
+        using var listener = Listen(out var port);
+        var accepting = listener.AcceptAsync();
+        using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", Invariant(port), "--message", "hi", "--timeout", "0", "--connect-timeout", "0");
+        using var peer = await accepting.WaitAsync(RunningProcess.DefaultTimeout);
+        client.CloseStdin();
+
+        // The client is now waiting for the server; "0" must not have made that wait end at once.
+        await client.WaitForStderrAsync(new System.Text.RegularExpressions.Regex("sending completed"));
+        await Loopback.ReadToEndAsync(peer);
+        await peer.SendAsync("late"u8.ToArray(), SocketFlags.None);
+        peer.Shutdown(SocketShutdown.Send);
+        Assert.Equal(0, await client.WaitForExitAsync());
+        Assert.Equal("late", client.Stdout);
+    }
+
     private static Socket Listen(out int port)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

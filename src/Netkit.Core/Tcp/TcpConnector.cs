@@ -14,8 +14,8 @@ public static class TcpConnector
 {
     /// <summary>
     /// Connects to <paramref name="host"/>:<paramref name="port"/>, giving each address
-    /// <paramref name="connectTimeout"/> on <paramref name="time"/>'s clock; throws
-    /// <see cref="NetkitException"/> on failure.
+    /// <paramref name="connectTimeout"/> on <paramref name="time"/>'s clock (<see cref="TimeSpan.Zero"/>:
+    /// no limit of ours, only the OS's); throws <see cref="NetkitException"/> on failure.
     /// </summary>
     public static async Task<Socket> ConnectAsync(
         string host, int port, AddressFamilyPreference family, SocketSettings settings,
@@ -32,7 +32,7 @@ public static class TcpConnector
             {
                 socket = Create(address, endPoint);
                 SocketSettingsApplier.Apply(socket, settings, SocketRole.Client);
-                using var limit = new CancellationTokenSource(connectTimeout, time);
+                using var limit = new CancellationTokenSource(connectTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : connectTimeout, time);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
                 try
                 {

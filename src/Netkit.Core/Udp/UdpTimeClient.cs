@@ -64,8 +64,10 @@ public static class UdpTimeClient
             }
         }
 
+        // Only ICMP errors end attempts that wait for ever (a zero timeout): then no time is worth naming.
         var total = Enumerable.Range(0, attempts).Aggregate(TimeSpan.Zero, (sum, a) => sum + query.WaitFor(a));
-        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s) in {total.TotalSeconds:0.###}s");
+        var spent = query.Timeout == TimeSpan.Zero ? "" : $" in {total.TotalSeconds:0.###}s";
+        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s){spent}");
     }
 
     /// <summary>

@@ -119,6 +119,21 @@ public sealed class UdpTimeTests
     }
 
     [Fact]
+    public async Task A_zero_timeout_waits_for_the_reply_however_long_it_takes()
+    {
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var time = new FakeTimeProvider();
+        var asking = UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint!, Patient with { Timeout = TimeSpan.Zero }, NullLogger.Instance, time, CancellationToken.None);
+        using var patience = new CancellationTokenSource(Loopback.Patience);
+        var request = await server.ReceiveFromAsync(new byte[16], SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), patience.Token);
+
+        time.Advance(TimeSpan.FromDays(1)); // 0 means never: a day later it still waits
+        await server.SendToAsync(new byte[] { 0, 0, 0, 9 }, SocketFlags.None, request.RemoteEndPoint, patience.Token);
+        Assert.Equal(9u, (await asking.WaitAsync(Loopback.Patience)).Value);
+    }
+
+    [Fact]
     public async Task Every_address_is_tried_until_one_answers()
     {
         using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
