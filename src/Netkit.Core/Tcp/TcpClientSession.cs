@@ -64,7 +64,7 @@ public sealed class TcpClientSession
     /// </summary>
     /// <remarks>
     /// The server's close (its FIN) ends only what it sends: the rest of the input still goes out, as
-    /// <c>nc -N</c> and socat do, so an upload to a server that greets and half-closes arrives whole.
+    /// with <c>nc -N</c>, so an upload to a server that greets and half-closes arrives whole.
     /// If the server has gone entirely, the next send fails and the error says how much was not sent.
     /// With <paramref name="interactive"/> (a person typing) the session ends at the server's close
     /// instead: nobody reads what they would type, and a terminal read cannot be interrupted, so it
@@ -94,8 +94,17 @@ public sealed class TcpClientSession
 
         if (!interactive)
         {
-            // Stdin may be a pipe nobody closes: Ctrl+C must still end the wait.
-            await sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C while stdin, a pipe nobody closes, has nothing more to read.
+                Abandon(sending);
+                throw;
+            }
+
             return;
         }
 
