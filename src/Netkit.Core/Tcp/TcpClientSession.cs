@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net.Sockets;
 using Netkit.Core.Sockets;
 
@@ -6,25 +7,37 @@ namespace Netkit.Core.Tcp;
 
 /// <summary>
 /// The tutorial client's conversation over a connected socket: send everything, half-close
-/// (SHUT_WR) so the server sees the end, then copy every byte received to the output until the
-/// server closes. Interactive mode runs both directions at once. Binary safe throughout.
+/// (SHUT_WR) so the server sees the end, and copy every byte received to the output until the
+/// server closes. Each direction ends on its own; input from a stream is sent while replies
+/// arrive. Binary safe throughout.
 /// </summary>
 public sealed class TcpClientSession
 {
     private const int BufferSize = 64 * 1024;
     private readonly Socket _socket;
     private readonly TimeSpan? _inactivity;
+    private readonly TimeProvider _time;
+    private readonly string _server;
 
     /// <summary>Creates a session over <paramref name="socket"/>; <paramref name="inactivity"/>
-    /// bounds each wait for data (null waits forever).</summary>
-    public TcpClientSession(Socket socket, TimeSpan? inactivity)
+    /// bounds each wait for data (null waits forever), timed by <paramref name="time"/>.</summary>
+    public TcpClientSession(Socket socket, TimeSpan? inactivity, TimeProvider time)
     {
         _socket = socket;
         _inactivity = inactivity;
+        _time = time;
+
+        // Named now: once the server resets the connection, the socket no longer knows its peer.
+        _server = EndpointText.Format(socket.RemoteEndPoint);
     }
 
     private long _bytesSent;
     private long _bytesReceived;
+
+    // What the input held, for the error that says how much did not go: bytes taken from it so far,
+    // and what is left unread where that is known (a message, a seekable file; -1 where not).
+    private long _bytesTaken;
+    private long _bytesLeft = -1;
 
     /// <summary>Bytes sent so far (safe to read from another thread).</summary>
     public long BytesSent => Volatile.Read(ref _bytesSent);
@@ -35,35 +48,71 @@ public sealed class TcpClientSession
     /// <summary>Sends <paramref name="message"/>, half-closes, calls <paramref name="sent"/>, then copies replies to <paramref name="output"/>.</summary>
     public async Task RunAsync(ReadOnlyMemory<byte> message, Stream output, Action? sent, CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _bytesTaken, message.Length);
+        Volatile.Write(ref _bytesLeft, 0);
         await SendAsync(message, cancellationToken).ConfigureAwait(false);
         HalfClose();
         sent?.Invoke();
         await ReceiveAllAsync(output, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends <paramref name="input"/> to its end, then half-closes and calls <paramref name="sent"/>;
-    /// meanwhile copies replies to <paramref name="output"/> until the server closes. Both directions run
-    /// at once, so a server that answers while we still send (echo) never deadlocks against us, and
-    /// chat mode is the same code with a terminal as input.</summary>
-    public async Task RunAsync(Stream input, Stream output, Action? sent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="input"/> to its end, then half-closes and calls <paramref name="sent"/>;
+    /// meanwhile copies replies to <paramref name="output"/> until the server closes. Both directions
+    /// run at once, so a server that answers while we still send (echo) never deadlocks against us,
+    /// and chat mode is the same code with a terminal as input.
+    /// </summary>
+    /// <remarks>
+    /// The server's close (its FIN) ends only what it sends: the rest of the input still goes out, as
+    /// with <c>nc -N</c>, so an upload to a server that greets and half-closes arrives whole.
+    /// If the server has gone entirely, the next send fails and the error says how much was not sent.
+    /// With <paramref name="interactive"/> (a person typing) the session ends at the server's close
+    /// instead: nobody reads what they would type, and a terminal read cannot be interrupted, so it
+    /// does not wait for them.
+    /// </remarks>
+    public async Task RunAsync(Stream input, Stream output, bool interactive, Action? sent, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sending = SendStreamAsync(input, sent, linked.Token);
+        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sending = SendStreamAsync(input, sent, stopSending.Token);
         try
         {
             await ReceiveAllAsync(output, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (NetkitException e) when (!sending.IsCompletedSuccessfully)
         {
-            // The server closed: whatever is still typed has nowhere to go.
-            await linked.CancelAsync().ConfigureAwait(false);
+            // The connection broke (a reset) while input remained: nothing more can be delivered.
+            await stopSending.CancelAsync().ConfigureAwait(false);
+            Abandon(sending);
+            throw new NetkitException(e.Kind, $"{e.Message}; {Undelivered()}", e.InnerException);
+        }
+        catch
+        {
+            await stopSending.CancelAsync().ConfigureAwait(false);
+            Abandon(sending);
+            throw;
         }
 
+        if (!interactive)
+        {
+            try
+            {
+                await sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C while stdin, a pipe nobody closes, has nothing more to read.
+                Abandon(sending);
+                throw;
+            }
+
+            return;
+        }
+
+        await stopSending.CancelAsync().ConfigureAwait(false);
         if (!sending.IsCompleted)
         {
-            // Blocked reading stdin (a terminal, an open pipe), which no token interrupts: the
-            // conversation is over, so do not wait for the user to type. Its outcome is moot.
-            _ = sending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            // Blocked reading the terminal, which no token interrupts: the conversation is over.
+            Abandon(sending);
             return;
         }
 
@@ -73,9 +122,14 @@ public sealed class TcpClientSession
         }
         catch (Exception e) when (e is OperationCanceledException or NetkitException)
         {
-            // The receive side decided the outcome; a send cut short by the server's close is expected.
+            // The server ended the chat; a line cut short by its close had nobody to read it.
         }
     }
+
+    // A send left behind (blocked in a read that no token interrupts): its outcome is moot, but a
+    // fault must still be observed.
+    private static void Abandon(Task sending)
+        => _ = sending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private async Task SendStreamAsync(Stream input, Action? sent, CancellationToken cancellationToken)
     {
@@ -85,8 +139,15 @@ public sealed class TcpClientSession
             while (true)
             {
                 var read = await input.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref _bytesTaken, read);
+                if (input.CanSeek)
+                {
+                    Volatile.Write(ref _bytesLeft, Math.Max(0, input.Length - input.Position));
+                }
+
                 if (read == 0)
                 {
+                    Volatile.Write(ref _bytesLeft, 0);
                     break;
                 }
 
@@ -115,8 +176,19 @@ public sealed class TcpClientSession
         }
         catch (SocketException e)
         {
-            throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"send to {EndpointText.Format(_socket.RemoteEndPoint)}: {SocketErrors.Describe(e)}", e);
+            throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"send to {_server}: {SocketErrors.Describe(e)}; {Undelivered()}", e);
         }
+    }
+
+    // "Sent" is what the local TCP stack took: after a reset, some of it may never have been read.
+    private string Undelivered()
+    {
+        var sent = BytesSent;
+        var notSent = Volatile.Read(ref _bytesTaken) - sent;
+        var left = Volatile.Read(ref _bytesLeft);
+        return left >= 0
+            ? string.Create(CultureInfo.InvariantCulture, $"the server closed before the input was delivered: {notSent + left} of {sent + notSent + left} bytes not sent")
+            : string.Create(CultureInfo.InvariantCulture, $"the server closed before the input was delivered: {sent} bytes sent, at least {notSent} not sent (the rest of the input was not read)");
     }
 
     private void HalfClose()
@@ -134,30 +206,11 @@ public sealed class TcpClientSession
     private async Task ReceiveAllAsync(Stream output, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             while (true)
             {
-                if (_inactivity is { } limit)
-                {
-                    timeout.CancelAfter(limit);
-                }
-
-                int received;
-                try
-                {
-                    received = await _socket.ReceiveAsync(buffer.AsMemory(0, BufferSize), SocketFlags.None, timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new NetkitException(FailureKind.Timeout, $"receive: nothing for {_inactivity!.Value.TotalSeconds:0.###}s (--timeout)");
-                }
-                catch (SocketException e)
-                {
-                    throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"receive from {EndpointText.Format(_socket.RemoteEndPoint)}: {SocketErrors.Describe(e)}", e);
-                }
-
+                var received = await ReceiveAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
                 if (received == 0)
                 {
                     return;
@@ -171,6 +224,26 @@ public sealed class TcpClientSession
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // A timer per receive: only the wait for the server counts as its silence, never our own write
+    // to a slow output (a paused pager on stdout is not the server falling silent).
+    private async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        using var silence = _inactivity is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var wait = silence is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, silence.Token);
+        try
+        {
+            return await _socket.ReceiveAsync(buffer, SocketFlags.None, wait?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (silence is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            throw new NetkitException(FailureKind.Timeout, $"receive from {_server}: nothing for {_inactivity!.Value.TotalSeconds:0.###}s (--timeout)");
+        }
+        catch (SocketException e)
+        {
+            throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"receive from {_server}: {SocketErrors.Describe(e)}", e);
         }
     }
 }

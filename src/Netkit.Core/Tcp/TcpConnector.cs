@@ -12,10 +12,14 @@ namespace Netkit.Core.Tcp;
 /// </summary>
 public static class TcpConnector
 {
-    /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/>; throws <see cref="NetkitException"/> on failure.</summary>
+    /// <summary>
+    /// Connects to <paramref name="host"/>:<paramref name="port"/>, giving each address
+    /// <paramref name="connectTimeout"/> on <paramref name="time"/>'s clock (<see cref="TimeSpan.Zero"/>:
+    /// no limit of ours, only the OS's); throws <see cref="NetkitException"/> on failure.
+    /// </summary>
     public static async Task<Socket> ConnectAsync(
         string host, int port, AddressFamilyPreference family, SocketSettings settings,
-        TimeSpan connectTimeout, ILogger logger, CancellationToken cancellationToken)
+        TimeSpan connectTimeout, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         var addresses = await HostResolver.ResolveAsync(host, family, cancellationToken).ConfigureAwait(false);
         NetkitException? last = null;
@@ -28,13 +32,13 @@ public static class TcpConnector
             {
                 socket = Create(address, endPoint);
                 SocketSettingsApplier.Apply(socket, settings, SocketRole.Client);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(connectTimeout);
+                using var limit = new CancellationTokenSource(connectTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : connectTimeout, time);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
                 try
                 {
                     await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     throw new NetkitException(FailureKind.Timeout, $"connect to {EndpointText.Format(endPoint)}: no answer within {connectTimeout.TotalSeconds:0.###}s");
                 }

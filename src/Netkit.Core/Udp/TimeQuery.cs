@@ -5,7 +5,8 @@ namespace Netkit.Core.Udp;
 /// <summary>How a time client asks.</summary>
 public sealed record TimeQuery
 {
-    /// <summary>The first wait for a reply (default 2 s); each retry waits 1.5 times longer than the one before.</summary>
+    /// <summary>The first wait for a reply (default 2 s); each retry waits 1.5 times longer than the one
+    /// before. <see cref="TimeSpan.Zero"/> waits for ever.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Requests sent again after the first goes unanswered (default 3).</summary>
@@ -15,5 +16,5 @@ public sealed record TimeQuery
     public SocketSettings Settings { get; init; } = new();
 
     /// <summary>The wait of attempt <paramref name="attempt"/> (0 is the first).</summary>
-    public TimeSpan WaitFor(int attempt) => Timeout * Math.Pow(1.5, attempt);
+    public TimeSpan WaitFor(int attempt) => Timeout == TimeSpan.Zero ? System.Threading.Timeout.InfiniteTimeSpan : Timeout * Math.Pow(1.5, attempt);
 }

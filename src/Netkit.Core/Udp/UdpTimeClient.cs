@@ -10,7 +10,8 @@ namespace Netkit.Core.Udp;
 /// <summary>
 /// Asks a time server: an empty datagram, a bounded wait, retries with growing waits. Only a reply
 /// from the very address and port asked counts (anything else on the socket is ignored and logged),
-/// and a reply that is not 4 bytes is a <see cref="BadTimeReplyException"/>.
+/// and a reply that is not 4 bytes is a <see cref="BadTimeReplyException"/>. Every wait runs on the
+/// given <see cref="TimeProvider"/>'s clock, so tests can let a timeout pass without waiting for it.
 /// </summary>
 public static class UdpTimeClient
 {
@@ -26,8 +27,8 @@ public static class UdpTimeClient
         {
             var started = time.GetTimestamp();
             await SendRequestAsync(socket, server, cancellationToken).ConfigureAwait(false);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(query.WaitFor(attempt));
+            using var limit = new CancellationTokenSource(query.WaitFor(attempt), time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
             try
             {
                 while (true)
@@ -63,8 +64,10 @@ public static class UdpTimeClient
             }
         }
 
+        // Only ICMP errors end attempts that wait for ever (a zero timeout): then no time is worth naming.
         var total = Enumerable.Range(0, attempts).Aggregate(TimeSpan.Zero, (sum, a) => sum + query.WaitFor(a));
-        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s) in {total.TotalSeconds:0.###}s");
+        var spent = query.Timeout == TimeSpan.Zero ? "" : $" in {total.TotalSeconds:0.###}s";
+        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s){spent}");
     }
 
     /// <summary>
@@ -98,8 +101,8 @@ public static class UdpTimeClient
         var readings = new List<TimeReading>();
         var started = time.GetTimestamp();
         await SendRequestAsync(socket, target, cancellationToken).ConfigureAwait(false);
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(query.Timeout);
+        using var limit = new CancellationTokenSource(query.Timeout, time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
             while (true)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Netkit.Core.Diagnostics;
+using Netkit.Core.Policy;
 using Netkit.Core.Protocols;
 using Netkit.Core.Sockets;
 
@@ -24,9 +25,7 @@ public sealed class UdpTimeServer
     private readonly UdpTimeServerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Policy.SourceRateLimiter? _limiter;
-    private readonly int _localPort;
-    private readonly byte[] _localAddress;
+    private readonly DatagramAdmission _admission;
 
     /// <summary>Creates a server; it owns <paramref name="socket"/> and closes it when it stops.</summary>
     public UdpTimeServer(Socket socket, UdpTimeServerOptions options, ILogger logger, TimeProvider? time = null)
@@ -36,13 +35,8 @@ public sealed class UdpTimeServer
         _logger = logger;
         _time = time ?? TimeProvider.System;
         LocalEndPoint = socket.LocalEndPoint ?? new IPEndPoint(IPAddress.Any, 0);
-        var local = LocalEndPoint as IPEndPoint;
-        _localPort = local?.Port ?? -1;
-        _localAddress = local?.Address.GetAddressBytes() ?? [];
-        if (options.RateLimit is { } rate)
-        {
-            _limiter = new Policy.SourceRateLimiter(rate, options.RateBurst ?? rate, _time);
-        }
+        var limiter = options.RateLimit is { } rate ? new SourceRateLimiter(rate, options.RateBurst ?? rate, _time) : null;
+        _admission = new DatagramAdmission(options.Access, options.AllowPrivilegedPorts, limiter, LocalEndPoint);
 
         if (OperatingSystem.IsWindows())
         {
@@ -124,7 +118,7 @@ public sealed class UdpTimeServer
 
             Counters.AddRequest();
             Counters.AddBytesIn(length);
-            if (Refuse(peer) is { } reason)
+            if (_admission.Refuse(peer.Buffer.Span[..peer.Size]) is { } reason)
             {
                 Counters.AddDrop(reason);
                 if (_logger.IsEnabled(LogLevel.Debug))
@@ -158,7 +152,7 @@ public sealed class UdpTimeServer
     }
 
     // Linux: up to 64 requests per recvmmsg and their replies in one sendmmsg — two system calls
-    // per batch instead of two per datagram. The policy checks read the senders' addresses in place.
+    // per batch instead of two per datagram. Admission reads the senders' addresses in place.
     private unsafe void ServeBatched(CancellationToken stop)
     {
         using var buffers = new BatchBuffers();
@@ -199,7 +193,7 @@ public sealed class UdpTimeServer
                     ref var request = ref buffers.Received[i];
                     bytesIn += request.Length;
                     var name = new ReadOnlySpan<byte>(request.Header.Name, (int)request.Header.NameLength);
-                    if (RefuseRaw(name) is { } reason)
+                    if (_admission.Refuse(name) is { } reason)
                     {
                         Counters.AddDrop(reason);
                         continue;
@@ -246,62 +240,6 @@ public sealed class UdpTimeServer
                 handle.DangerousRelease();
             }
         }
-    }
-
-    // A raw sockaddr (Linux): family in host order at 0, port at 2-3, address at 4-7 or 8-23.
-    private DropReason? RefuseRaw(ReadOnlySpan<byte> name)
-    {
-        if (name.Length < 8)
-        {
-            return DropReason.Acl;
-        }
-
-        var family = BitConverter.ToUInt16(name);
-        var port = (name[2] << 8) | name[3];
-        var address = family == PosixSocketConstants.AfInet6Linux && name.Length >= 24 ? name.Slice(8, 16) : name.Slice(4, 4);
-        return Refuse(address, port);
-    }
-
-    private DropReason? Refuse(SocketAddress peer) => Refuse(SocketAddressParts.Address(peer), SocketAddressParts.Port(peer));
-
-    private DropReason? Refuse(ReadOnlySpan<byte> address, int port)
-    {
-        if (!_options.Access.IsOpen && !_options.Access.Decide(address).Allowed)
-        {
-            return DropReason.Acl;
-        }
-
-        if (port < 1024 && !_options.AllowPrivilegedPorts)
-        {
-            return DropReason.PrivilegedPort;
-        }
-
-        if (port == _localPort && IsOwnAddress(address))
-        {
-            return DropReason.OwnAddress;
-        }
-
-        return _limiter is not null && !_limiter.TryTake(address) ? DropReason.RateLimit : null;
-    }
-
-    // A datagram "from" our own port on our own address would make us talk to ourselves.
-    private bool IsOwnAddress(ReadOnlySpan<byte> address)
-    {
-        if (address.Length == 16 && Policy.Cidr.IsV4Mapped(address))
-        {
-            address = address[12..];
-        }
-
-        var local = _localAddress.AsSpan();
-        var unspecified = local.IndexOfAnyExcept((byte)0) < 0;
-        if (!unspecified)
-        {
-            return address.SequenceEqual(local) || (local.Length == 16 && Policy.Cidr.IsV4Mapped(local) && address.SequenceEqual(local[12..]));
-        }
-
-        // Bound to every interface: any loopback source is us (other local addresses are rare enough
-        // to leave to --deny).
-        return address.Length == 4 ? address[0] == 127 : address[..15].IndexOfAnyExcept((byte)0) < 0 && address[15] == 1;
     }
 
     private string Format(SocketAddress address)

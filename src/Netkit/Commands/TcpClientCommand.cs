@@ -18,8 +18,8 @@ internal static class TcpClientCommand
         var host = new Argument<string?>("host") { Description = "Server name or address (prompted for when missing and stdin is a terminal).", Arity = ArgumentArity.ZeroOrOne };
         var port = CommonOptions.Port(server: false);
         var message = CommonOptions.Text("--message", "Text to send (default: stdin, or a prompt on a terminal).", "text", "-m");
-        var connectTimeout = CommonOptions.Duration("--connect-timeout", "Give up connecting to each address after this long (default 10s).", TimeSpan.FromSeconds(10));
-        var timeout = CommonOptions.OptionalDuration("--timeout", "Give up when nothing arrives for this long (default: wait).");
+        var connectTimeout = CommonOptions.Duration("--connect-timeout", "Give up connecting to each address after this long (default 10s; 0 never).", TimeSpan.FromSeconds(10));
+        var timeout = CommonOptions.OptionalDuration("--timeout", "Give up when nothing arrives for this long (default and 0: wait).");
         var interactive = CommonOptions.Flag("--interactive", "Chat mode: typed lines go out as typed, received data prints as it comes.", "-i");
         command.Add(host);
         foreach (var option in new Option[] { port, message, connectTimeout, timeout, interactive })
@@ -47,10 +47,11 @@ internal static class TcpClientCommand
             }
 
             var logger = context.Loggers.CreateLogger("tcp-client");
-            using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, context.Stop).ConfigureAwait(false);
-            var session = new TcpClientSession(socket, r.GetValue(timeout));
+            using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
+            var silence = r.GetValue(timeout) is { } limit && limit > TimeSpan.Zero ? limit : (TimeSpan?)null;
+            var session = new TcpClientSession(socket, silence, TimeProvider.System);
             using var stdout = Console.OpenStandardOutput();
-            await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status);
+            await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status, TimeProvider.System);
             void Sent() => context.Say("sending completed.");
             if (text is not null)
             {
@@ -58,8 +59,11 @@ internal static class TcpClientCommand
             }
             else
             {
+                // A person typing (chat mode, a terminal) is done when the server closes; a pipe or
+                // a file is sent to its end whatever the server does.
+                var typed = r.GetValue(interactive) || CommandContext.InteractiveInput;
                 using var stdin = Console.OpenStandardInput();
-                await session.RunAsync(stdin, stdout, Sent, context.Stop).ConfigureAwait(false);
+                await session.RunAsync(stdin, stdout, typed, Sent, context.Stop).ConfigureAwait(false);
             }
 
             return ExitCode.Ok;

@@ -19,7 +19,7 @@ internal static class UdpTimeClientCommand
         var host = new Argument<string?>("host") { Description = "Server name or address (prompted for when missing and stdin is a terminal).", Arity = ArgumentArity.ZeroOrOne };
         var port = CommonOptions.Port(server: false);
         var epoch = UdpTimeServerCommand.EpochOption(allowAuto: true);
-        var timeout = CommonOptions.Duration("--timeout", "First wait for a reply (default 2s); each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
+        var timeout = CommonOptions.Duration("--timeout", "First wait for a reply (default 2s; 0 waits for ever); each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
         var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes (default 3).", 3, 0, 100);
         var json = CommonOptions.Flag("--json", "Print server time (ISO 8601 and seconds), local time, offset, round trip and epoch as JSON.");
         var broadcast = CommonOptions.Flag("--broadcast", "HOST is a broadcast address: collect every reply within --timeout, one line per responder.");

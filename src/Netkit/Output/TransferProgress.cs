@@ -11,22 +11,26 @@ namespace Netkit.Output;
 internal sealed class TransferProgress : IAsyncDisposable
 {
     private const long Threshold = 1 << 20;
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
     private readonly TcpClientSession _session;
     private readonly TextWriter _terminal;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private readonly long _started = TimeProvider.System.GetTimestamp();
+    private readonly long _started;
     private bool _shown;
 
-    private TransferProgress(TcpClientSession session, TextWriter terminal)
+    private TransferProgress(TcpClientSession session, TextWriter terminal, TimeProvider time)
     {
         _session = session;
         _terminal = terminal;
+        _time = time;
+        _started = time.GetTimestamp();
         _loop = RunAsync();
     }
 
-    public static TransferProgress? StartIfTerminal(TcpClientSession session, TextWriter stderr)
-        => Console.IsErrorRedirected ? null : new TransferProgress(session, stderr);
+    public static TransferProgress? StartIfTerminal(TcpClientSession session, TextWriter stderr, TimeProvider time)
+        => Console.IsErrorRedirected ? null : new TransferProgress(session, stderr, time);
 
     public async ValueTask DisposeAsync()
     {
@@ -47,7 +51,7 @@ internal sealed class TransferProgress : IAsyncDisposable
         {
             while (true)
             {
-                await Task.Delay(500, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(Interval, _time, _stop.Token).ConfigureAwait(false);
                 if (_shown || _session.BytesSent + _session.BytesReceived > Threshold)
                 {
                     _shown = true;
@@ -63,7 +67,7 @@ internal sealed class TransferProgress : IAsyncDisposable
 
     private void Show()
     {
-        var seconds = Math.Max(TimeProvider.System.GetElapsedTime(_started).TotalSeconds, 0.001);
+        var seconds = Math.Max(_time.GetElapsedTime(_started).TotalSeconds, 0.001);
         var total = _session.BytesSent + _session.BytesReceived;
         _terminal.Write(string.Create(CultureInfo.InvariantCulture,
             $"\r{Size(_session.BytesSent)} sent, {Size(_session.BytesReceived)} received, {Size((long)(total / seconds))}/s   "));

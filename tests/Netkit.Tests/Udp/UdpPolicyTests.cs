@@ -10,11 +10,15 @@ namespace Netkit.Tests.Udp;
 
 public sealed class UdpPolicyTests
 {
-    [Fact]
-    public async Task Bursts_beyond_the_rate_limit_are_dropped_and_counted_exactly()
+    // Admission reads the sender's raw sockaddr in both receive loops: recvmmsg's (batching, on
+    // Linux) and a SocketAddress's (recvfrom, everywhere).
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Bursts_beyond_the_rate_limit_are_dropped_and_counted_exactly(bool batching)
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-26T00:00:00Z"));
-        await using var running = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { RateLimit = 5, RateBurst = 10 }, time);
+        await using var running = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { RateLimit = 5, RateBurst = 10, Batching = batching }, time);
         using var client = Connected(running.EndPoint);
         for (var i = 0; i < 100; i++)
         {
@@ -36,8 +40,10 @@ public sealed class UdpPolicyTests
         Assert.Equal(15, running.Server.Counters.Replies);
     }
 
-    [SkippableFact]
-    public async Task Privileged_source_ports_are_not_answered_unless_allowed()
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Privileged_source_ports_are_not_answered_unless_allowed(bool batching)
     {
         using var privileged = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -49,23 +55,25 @@ public sealed class UdpPolicyTests
             Skip.If(true, "binding a port below 1024 needs root");
         }
 
-        await using (var guarded = await RunningUdpServer.StartAsync())
+        await using (var guarded = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { Batching = batching }))
         {
             privileged.SendTo(Array.Empty<byte>(), guarded.EndPoint);
             await Loopback.UntilAsync(() => guarded.Server.Counters.Drops(DropReason.PrivilegedPort) == 1);
             Assert.Equal(0, guarded.Server.Counters.Replies);
         }
 
-        await using var open = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { AllowPrivilegedPorts = true });
+        await using var open = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { AllowPrivilegedPorts = true, Batching = batching });
         privileged.SendTo(Array.Empty<byte>(), open.EndPoint);
         await Loopback.UntilAsync(() => open.Server.Counters.Replies == 1);
     }
 
-    [Fact]
-    public async Task Denied_sources_get_nothing()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Denied_sources_get_nothing(bool batching)
     {
         Assert.True(Cidr.TryParse("127.0.0.0/8", out var loopback, out _));
-        await using var running = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { Access = new AccessList([new AccessRule(false, loopback)]) });
+        await using var running = await RunningUdpServer.StartAsync(new UdpTimeServerOptions { Access = new AccessList([new AccessRule(false, loopback)]), Batching = batching });
         using var client = Connected(running.EndPoint);
         client.Send([1, 2, 3]);
         await Loopback.UntilAsync(() => running.Server.Counters.Drops(DropReason.Acl) == 1);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Netkit.Core;
 using Netkit.Core.Protocols;
 using Netkit.Core.Sockets;
@@ -12,7 +13,9 @@ namespace Netkit.Tests.Udp;
 public sealed class UdpTimeTests
 {
     private static readonly DateTimeOffset Moment = DateTimeOffset.Parse("2036-02-07T06:28:15Z");
-    private static readonly TimeQuery Quick = new() { Timeout = TimeSpan.FromMilliseconds(150), Retries = 2 };
+    // Waits far longer than any test takes: a test either gets its answer at once or lets the
+    // waits pass on a fake clock.
+    private static readonly TimeQuery Patient = new() { Timeout = TimeSpan.FromSeconds(30), Retries = 2 };
 
     private static async Task<(UdpTimeServer Server, Task Run, CancellationTokenSource Stop)> StartAsync(TimeEpoch epoch, TimeProvider time)
     {
@@ -54,7 +57,7 @@ public sealed class UdpTimeTests
     public async Task Client_reads_what_the_server_sends()
     {
         var (server, run, stop) = await StartAsync(TimeEpoch.Rfc868, new FixedTime(Moment));
-        var reading = await UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint, Quick, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        var reading = await UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint, Patient, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
         Assert.Equal(uint.MaxValue, reading.Value);
         Assert.Equal((Moment, TimeEpoch.Rfc868), TimeDatagram.DecodeNearest(reading.Value, Moment.AddSeconds(1)));
         await stop.CancelAsync();
@@ -66,11 +69,68 @@ public sealed class UdpTimeTests
     {
         using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var failure = await Assert.ThrowsAsync<NetkitException>(() =>
-            UdpTimeClient.QueryAsync((IPEndPoint)silent.LocalEndPoint!, Quick, NullLogger.Instance, TimeProvider.System, CancellationToken.None));
+        var time = new FakeTimeProvider();
+        var started = time.GetUtcNow();
+        var asking = UdpTimeClient.QueryAsync((IPEndPoint)silent.LocalEndPoint!, Patient, NullLogger.Instance, time, CancellationToken.None);
+
+        // Waits of 30 s, 45 s and 67.5 s pass on the fake clock, in steps; no real minute elapses.
+        await Loopback.UntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            return asking.IsCompleted;
+        });
+        var failure = await Assert.ThrowsAsync<NetkitException>(() => asking);
         Assert.Equal(FailureKind.Timeout, failure.Kind);
-        Assert.Contains("3 attempt(s)", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("3 attempt(s) in 142.5s", failure.Message, StringComparison.Ordinal);
         Assert.Equal(3, CountDatagrams(silent));
+        Assert.True(time.GetUtcNow() - started >= TimeSpan.FromSeconds(142.5), $"gave up after {time.GetUtcNow() - started} of the fake clock");
+    }
+
+    [Fact]
+    public async Task Client_retries_after_the_first_wait_and_takes_the_answer_to_the_retry()
+    {
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var time = new FakeTimeProvider();
+        var started = time.GetUtcNow();
+        var asking = UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint!, Patient, NullLogger.Instance, time, CancellationToken.None);
+        using var patience = new CancellationTokenSource(Loopback.Patience);
+        var buffer = new byte[16];
+        await server.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), patience.Token); // unanswered
+
+        // The clock moves only until the retry arrives, so the retry's own wait never runs out.
+        await Loopback.UntilAsync(() =>
+        {
+            if (server.Poll(0, SelectMode.SelectRead))
+            {
+                return true;
+            }
+
+            time.Advance(TimeSpan.FromSeconds(5));
+            return false;
+        });
+        Assert.True(time.GetUtcNow() - started >= Patient.Timeout, $"retried after {time.GetUtcNow() - started} of the fake clock");
+        var retry = await server.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), patience.Token);
+        await server.SendToAsync(new byte[] { 0, 0, 0, 7 }, SocketFlags.None, retry.RemoteEndPoint, patience.Token);
+
+        var reading = await asking.WaitAsync(Loopback.Patience);
+        Assert.Equal(7u, reading.Value);
+        Assert.Equal(0, CountDatagrams(server));
+    }
+
+    [Fact]
+    public async Task A_zero_timeout_waits_for_the_reply_however_long_it_takes()
+    {
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var time = new FakeTimeProvider();
+        var asking = UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint!, Patient with { Timeout = TimeSpan.Zero }, NullLogger.Instance, time, CancellationToken.None);
+        using var patience = new CancellationTokenSource(Loopback.Patience);
+        var request = await server.ReceiveFromAsync(new byte[16], SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), patience.Token);
+
+        time.Advance(TimeSpan.FromDays(1)); // 0 means never: a day later it still waits
+        await server.SendToAsync(new byte[] { 0, 0, 0, 9 }, SocketFlags.None, request.RemoteEndPoint, patience.Token);
+        Assert.Equal(9u, (await asking.WaitAsync(Loopback.Patience)).Value);
     }
 
     [Fact]
@@ -79,8 +139,22 @@ public sealed class UdpTimeTests
         using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var (server, run, stop) = await StartAsync(TimeEpoch.Unix, new FixedTime(Moment));
-        var reading = await UdpTimeClient.QueryFirstAsync(
-            [(IPEndPoint)silent.LocalEndPoint!, (IPEndPoint)server.LocalEndPoint], Quick, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        var time = new FakeTimeProvider();
+        var asking = UdpTimeClient.QueryFirstAsync(
+            [(IPEndPoint)silent.LocalEndPoint!, (IPEndPoint)server.LocalEndPoint], Patient, NullLogger.Instance, time, CancellationToken.None);
+
+        // The clock moves until the second address is asked: the silent one's single wait runs out.
+        await Loopback.UntilAsync(() =>
+        {
+            if (server.Counters.Requests > 0)
+            {
+                return true;
+            }
+
+            time.Advance(TimeSpan.FromSeconds(5));
+            return false;
+        });
+        var reading = await asking.WaitAsync(Loopback.Patience);
         Assert.Equal(server.LocalEndPoint, reading.Server);
         Assert.Equal(1, CountDatagrams(silent)); // the first address got one try, no retries
         await stop.CancelAsync();
@@ -99,7 +173,7 @@ public sealed class UdpTimeTests
             await liar.SendToAsync(new byte[] { 1, 2, 0x1b }, SocketFlags.None, from.RemoteEndPoint);
         });
         var failure = await Assert.ThrowsAsync<BadTimeReplyException>(() =>
-            UdpTimeClient.QueryAsync((IPEndPoint)liar.LocalEndPoint!, Quick with { Timeout = TimeSpan.FromSeconds(5) }, NullLogger.Instance, TimeProvider.System, CancellationToken.None));
+            UdpTimeClient.QueryAsync((IPEndPoint)liar.LocalEndPoint!, Patient, NullLogger.Instance, TimeProvider.System, CancellationToken.None));
         Assert.Equal(3, failure.Length);
         Assert.Equal(@"reply error 3: \x01\x02\x1b", failure.Message);
         await answering.WaitAsync(Loopback.Patience);
@@ -116,11 +190,11 @@ public sealed class UdpTimeTests
         {
             var buffer = new byte[16];
             var from = await server.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0));
+            // Sent first, so it is queued first on loopback: the client must pass over it.
             await impostor.SendToAsync(new byte[] { 0, 0, 0, 1 }, SocketFlags.None, from.RemoteEndPoint);
-            await Task.Delay(50);
             await server.SendToAsync(new byte[] { 0, 0, 0, 2 }, SocketFlags.None, from.RemoteEndPoint);
         });
-        var reading = await UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint!, Quick with { Timeout = TimeSpan.FromSeconds(5) }, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        var reading = await UdpTimeClient.QueryAsync((IPEndPoint)server.LocalEndPoint!, Patient, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
         Assert.Equal(2u, reading.Value);
         await answering.WaitAsync(Loopback.Patience);
     }

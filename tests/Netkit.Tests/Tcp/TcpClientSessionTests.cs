@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
+using Netkit.Core;
+using Netkit.Core.Tcp;
+using Netkit.Tests.Support;
+
+namespace Netkit.Tests.Tcp;
+
+public sealed class TcpClientSessionTests
+{
+    private static readonly byte[] Banner = "220 ready\r\n"u8.ToArray();
+
+    [Fact]
+    public async Task Input_is_sent_to_its_end_after_the_server_half_closes()
+    {
+        var upload = new byte[8 << 20];
+        new Random(8).NextBytes(upload);
+        using var listener = Listen(out var port);
+        var sink = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            await peer.SendAsync(Banner, SocketFlags.None);
+            peer.Shutdown(SocketShutdown.Send);
+            return await Loopback.ReadToEndAsync(peer);
+        });
+
+        using var socket = await Loopback.ConnectAsync(port);
+        var session = new TcpClientSession(socket, null, TimeProvider.System);
+        var output = new MemoryStream();
+        var sent = 0;
+        await session.RunAsync(new MemoryStream(upload), output, interactive: false, () => sent++, CancellationToken.None).WaitAsync(Loopback.Patience);
+
+        var received = await sink.WaitAsync(Loopback.Patience);
+        Assert.Equal(upload.Length, received.Length);
+        Assert.True(upload.AsSpan().SequenceEqual(received), "the upload arrived altered");
+        Assert.Equal(Banner, output.ToArray());
+        Assert.Equal(1, sent);
+        Assert.Equal(upload.Length, session.BytesSent);
+    }
+
+    [Fact]
+    public async Task Interactive_input_stops_at_the_server_close_without_waiting_for_a_read()
+    {
+        using var listener = Listen(out var port);
+        var serving = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            await peer.SendAsync("bye"u8.ToArray(), SocketFlags.None);
+            peer.Shutdown(SocketShutdown.Both);
+        });
+
+        using var socket = await Loopback.ConnectAsync(port);
+        var session = new TcpClientSession(socket, null, TimeProvider.System);
+        var output = new MemoryStream();
+        using var terminal = new SilentTerminal();
+        await session.RunAsync(terminal, output, interactive: true, null, CancellationToken.None).WaitAsync(Loopback.Patience);
+
+        Assert.Equal("bye"u8.ToArray(), output.ToArray());
+        await serving.WaitAsync(Loopback.Patience);
+    }
+
+    [Fact]
+    public async Task A_server_gone_with_input_left_is_an_error_that_says_how_much_was_not_sent()
+    {
+        var upload = new byte[8 << 20];
+        using var listener = Listen(out var port);
+        var serving = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            await peer.SendAsync("bye"u8.ToArray(), SocketFlags.None);
+        }); // closed entirely: the next data that reaches it draws a reset
+
+        using var socket = await Loopback.ConnectAsync(port);
+        await serving.WaitAsync(Loopback.Patience);
+        var session = new TcpClientSession(socket, null, TimeProvider.System);
+        var failure = await Assert.ThrowsAsync<NetkitException>(() =>
+            session.RunAsync(new MemoryStream(upload), new MemoryStream(), interactive: false, null, CancellationToken.None).WaitAsync(Loopback.Patience));
+
+        Assert.Equal(FailureKind.Network, failure.Kind);
+        Assert.Contains($"{upload.Length - session.BytesSent} of {upload.Length} bytes not sent", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silent_server_times_out_after_the_inactivity_limit_on_the_injected_clock()
+    {
+        var limit = TimeSpan.FromMinutes(1);
+        using var listener = Listen(out var port);
+        var accepting = listener.AcceptAsync();
+        using var socket = await Loopback.ConnectAsync(port);
+        using var peer = await accepting.WaitAsync(Loopback.Patience); // reads nothing, sends nothing, stays open
+        var time = new FakeTimeProvider();
+        var started = time.GetUtcNow();
+        var session = new TcpClientSession(socket, limit, time);
+        var run = session.RunAsync("hi"u8.ToArray(), new MemoryStream(), null, CancellationToken.None);
+
+        // The fake minute passes in steps, each a poll of the bounded wait: no real minute elapses.
+        await Loopback.UntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            return run.IsCompleted;
+        });
+        var failure = await Assert.ThrowsAsync<NetkitException>(() => run);
+        Assert.Equal(FailureKind.Timeout, failure.Kind);
+        Assert.Contains("nothing for 60s (--timeout)", failure.Message, StringComparison.Ordinal);
+        Assert.True(time.GetUtcNow() - started >= limit, $"timed out after {time.GetUtcNow() - started} of the fake clock");
+    }
+
+    [Fact]
+    public async Task Time_spent_writing_to_a_stalled_output_is_not_the_servers_silence()
+    {
+        var limit = TimeSpan.FromMinutes(1);
+        using var listener = Listen(out var port);
+        var accepting = listener.AcceptAsync();
+        using var socket = await Loopback.ConnectAsync(port);
+        using var peer = await accepting.WaitAsync(Loopback.Patience);
+        var time = new FakeTimeProvider();
+        var session = new TcpClientSession(socket, limit, time);
+        var output = new StalledOutput();
+        var run = session.RunAsync("hi"u8.ToArray(), output, null, CancellationToken.None);
+
+        await peer.SendAsync("a"u8.ToArray(), SocketFlags.None);
+        await output.Writing.Task.WaitAsync(Loopback.Patience);
+        time.Advance(2 * limit); // stdout (a paused pager, say) takes two minutes to accept "a"
+        await peer.SendAsync("b"u8.ToArray(), SocketFlags.None);
+        peer.Shutdown(SocketShutdown.Send);
+        output.Release.SetResult();
+
+        await run.WaitAsync(Loopback.Patience);
+        Assert.Equal("ab"u8.ToArray(), output.ToArray());
+    }
+
+    private static Socket Listen(out int port)
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        return listener;
+    }
+
+    /// <summary>An output whose writes wait until the test releases them.</summary>
+    private sealed class StalledOutput : MemoryStream
+    {
+        public TaskCompletionSource Writing { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Writing.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            await base.WriteAsync(buffer, cancellationToken);
+        }
+    }
+
+    /// <summary>Like a terminal nobody types into: a read never completes, and no token interrupts it.</summary>
+    private sealed class SilentTerminal : Stream
+    {
+        private readonly TaskCompletionSource<int> _never = new();
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(_never.Task);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
