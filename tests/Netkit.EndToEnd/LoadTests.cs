@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
+using Netkit.Tests.Support;
+
 namespace Netkit.EndToEnd;
 
 /// <summary>
@@ -37,16 +39,16 @@ public sealed class LoadTests(NetkitBinary netkit)
             var sockets = new Socket[clients];
             try
             {
-                await LoopbackClient.InBatchesAsync(clients, 200, Limit, async i => sockets[i] = await LoopbackClient.ConnectAsync(port));
+                await Loopback.InBatchesAsync(clients, 200, Limit, async i => sockets[i] = await Loopback.ConnectAsync(port));
 
                 // Every connection is live: each sends its own number and gets it back.
                 var verified = 0;
-                await LoopbackClient.InBatchesAsync(clients, 500, Limit, async i =>
+                await Loopback.InBatchesAsync(clients, 500, Limit, async i =>
                 {
                     var message = new byte[8];
                     BinaryPrimitives.WriteInt64BigEndian(message, i);
                     await sockets[i].SendAsync(message, SocketFlags.None);
-                    var echoed = await LoopbackClient.ReadExactlyAsync(sockets[i], 8);
+                    var echoed = await Loopback.ReadExactlyAsync(sockets[i], 8);
                     if (echoed.AsSpan().SequenceEqual(message))
                     {
                         Interlocked.Increment(ref verified);
@@ -61,7 +63,7 @@ public sealed class LoadTests(NetkitBinary netkit)
                 var refused = false;
                 try
                 {
-                    using var extra = await LoopbackClient.ConnectAsync(port);
+                    using var extra = await Loopback.ConnectAsync(port);
                     var buffer = new byte[1];
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                     refused = await extra.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) == 0;
@@ -95,7 +97,7 @@ public sealed class LoadTests(NetkitBinary netkit)
         using (server)
         {
             server.CloseStdin();
-            using var hog = await LoopbackClient.ConnectAsync(port);
+            using var hog = await Loopback.ConnectAsync(port);
             long offered = 0;
             long peakRss = 0;
             var chunk = new byte[1 << 20];

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
+using Netkit.Tests.Support;
+
 namespace Netkit.EndToEnd;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed class OperatorTests(NetkitBinary netkit)
         var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1");
         using (server)
         {
-            using var client = await LoopbackClient.ConnectAsync(port);
+            using var client = await Loopback.ConnectAsync(port);
             await client.SendAsync("one"u8.ToArray(), SocketFlags.None);
             Assert.Equal("one" + Ack, await ReadExactlyAsync(client, ("one" + Ack).Length));
 
@@ -51,9 +53,9 @@ public sealed class OperatorTests(NetkitBinary netkit)
             try
             {
                 // Every client has its chunk answered with data and ack, and now waits for its word.
-                await LoopbackClient.InBatchesAsync(clients, 200, Limit, async i =>
+                await Loopback.InBatchesAsync(clients, 200, Limit, async i =>
                 {
-                    sockets[i] = await LoopbackClient.ConnectAsync(port);
+                    sockets[i] = await Loopback.ConnectAsync(port);
                     var chunk = $"c{i}";
                     await sockets[i].SendAsync(Encoding.ASCII.GetBytes(chunk), SocketFlags.None);
                     sockets[i].Shutdown(SocketShutdown.Send);
@@ -93,7 +95,7 @@ public sealed class OperatorTests(NetkitBinary netkit)
             {
                 for (var i = 0; i < 3; i++)
                 {
-                    var socket = await LoopbackClient.ConnectAsync(port);
+                    var socket = await Loopback.ConnectAsync(port);
                     waiting.Add(socket);
                     await socket.SendAsync("hi"u8.ToArray(), SocketFlags.None);
                     Assert.Equal("hi" + Ack, await ReadExactlyAsync(socket, ("hi" + Ack).Length));
@@ -129,7 +131,7 @@ public sealed class OperatorTests(NetkitBinary netkit)
         using var server = RunningProcess.Start("/bin/sh", ["-c", $"exec '{netkit.Path}' tcp-server --port 0 --host 127.0.0.1 {redirection}"]);
         var listening = await server.WaitForStderrAsync(new Regex(@"listening on 127\.0\.0\.1:(\d+)"));
         await server.WaitForStderrAsync(new Regex(Regex.Escape($"operator input ended ({said})")));
-        using (var client = await LoopbackClient.ConnectAsync(int.Parse(listening.Groups[1].Value, CultureInfo.InvariantCulture)))
+        using (var client = await Loopback.ConnectAsync(int.Parse(listening.Groups[1].Value, CultureInfo.InvariantCulture)))
         {
             await client.SendAsync("hi"u8.ToArray(), SocketFlags.None);
             client.Shutdown(SocketShutdown.Send);
@@ -153,7 +155,7 @@ public sealed class OperatorTests(NetkitBinary netkit)
 
         // `cmd &` from an interactive shell: netkit is not in the terminal's foreground group, so
         // reading the terminal would stop it (SIGTTIN). It serves without words and says why, once.
-        using (var client = await LoopbackClient.ConnectAsync(port))
+        using (var client = await Loopback.ConnectAsync(port))
         {
             await client.SendAsync("hi"u8.ToArray(), SocketFlags.None);
             client.Shutdown(SocketShutdown.Send);
@@ -175,8 +177,8 @@ public sealed class OperatorTests(NetkitBinary netkit)
     }
 
     private static async Task<string> ReadExactlyAsync(Socket socket, int count)
-        => Encoding.ASCII.GetString(await LoopbackClient.ReadExactlyAsync(socket, count));
+        => Encoding.ASCII.GetString(await Loopback.ReadExactlyAsync(socket, count));
 
     private static async Task<string> ReadToEndAsync(Socket socket)
-        => Encoding.ASCII.GetString(await LoopbackClient.ReadToEndAsync(socket));
+        => Encoding.ASCII.GetString(await Loopback.ReadToEndAsync(socket));
 }

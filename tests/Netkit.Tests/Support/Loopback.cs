@@ -70,4 +70,24 @@ internal static class Loopback
             await Task.Delay(10, timeout.Token);
         }
     }
+
+    /// <summary>Runs <paramref name="action"/> for 0 .. <paramref name="count"/>-1, at most
+    /// <paramref name="atOnce"/> at a time (so thousands of clients do not overflow the accept
+    /// queue at once), within <paramref name="limit"/>.</summary>
+    public static async Task InBatchesAsync(int count, int atOnce, TimeSpan limit, Func<int, Task> action)
+    {
+        using var gate = new SemaphoreSlim(atOnce);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await action(i);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).WaitAsync(limit);
+    }
 }
