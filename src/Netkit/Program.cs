@@ -6,4 +6,6 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 
-return await Netkit.Cli.NetkitCli.RunAsync(args);
+// That is also why stderr must never block: see LineQueueWriter. Installed before any logger.
+var stderr = Netkit.Output.LineQueueWriter.InstallAsStderr();
+return await Netkit.Cli.NetkitCli.RunAsync(args, error: stderr);

@@ -163,7 +163,7 @@ public sealed class LoadTests(NetkitBinary netkit)
         }
     }
 
-    private static async Task<Socket> ConnectAsync(int port)
+    internal static async Task<Socket> ConnectAsync(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -171,7 +171,7 @@ public sealed class LoadTests(NetkitBinary netkit)
         return socket;
     }
 
-    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
+    internal static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
     {
         var buffer = new byte[count];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

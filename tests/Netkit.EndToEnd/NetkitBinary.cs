@@ -36,6 +36,9 @@ public sealed partial class NetkitBinary
     /// <summary>Starts netkit with <paramref name="arguments"/>; stdin stays open until closed.</summary>
     public RunningProcess Start(params string[] arguments) => RunningProcess.Start(Path, arguments);
 
+    /// <summary>Starts netkit with stderr a pipe nobody reads until <see cref="RunningProcess.ReadStderr"/>.</summary>
+    public RunningProcess StartWithStderrUnread(params string[] arguments) => RunningProcess.Start(Path, arguments, stderrUnread: true);
+
     /// <summary>
     /// Starts a netkit server (give it <c>--port 0</c>) and waits for its status line,
     /// <c>listening on [::]:40123 (tcp)</c>; returns the process and the port it reported.

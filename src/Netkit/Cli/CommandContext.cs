@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Netkit.Output;
 
 namespace Netkit.Cli;
 
@@ -38,6 +40,20 @@ internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, 
         Status.Flush();
         var line = await Task.Run(Console.In.ReadLine, Stop).WaitAsync(Stop).ConfigureAwait(false);
         return string.IsNullOrWhiteSpace(line) ? throw new UsageException(missing) : line.Trim();
+    }
+
+    /// <summary>
+    /// Writes a server's closing <c>summary:</c> line after every queued log line, saying how many
+    /// log lines a stalled stderr could not take (<c>, N log line(s) dropped</c>) when there were any.
+    /// The summary itself is never dropped for want of room.
+    /// </summary>
+    public void WriteSummary(string summary)
+    {
+        FlushLogs();
+        var dropped = (Status as LineQueueWriter)?.Dropped ?? 0;
+        LineQueueWriter.WriteLineKept(Status, dropped > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{summary}, {dropped} log line(s) dropped")
+            : summary);
     }
 
     /// <summary>Writes an informational status line unless quiet.</summary>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Netkit.Core;
 using Netkit.Core.Sockets;
 using Netkit.Core.Udp;
+using Netkit.Output;
 
 namespace Netkit.Cli;
 
@@ -46,7 +47,7 @@ internal static class CommandHost
         catch (BadTimeReplyException e)
         {
             // The tutorial's own wording, so scripts that grep for it keep working.
-            error.WriteLine(e.Message);
+            LineQueueWriter.WriteLineKept(error, e.Message);
             return ExitCode.Protocol;
         }
         catch (IOException e)
@@ -80,7 +81,7 @@ internal static class CommandHost
 
     public static int Fail(TextWriter error, string message, int code)
     {
-        error.WriteLine("netkit: error: " + message.ReplaceLineEndings(" "));
+        LineQueueWriter.WriteLineKept(error, "netkit: error: " + message.ReplaceLineEndings(" "));
         return code;
     }
 }

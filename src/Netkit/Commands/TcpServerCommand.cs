@@ -91,8 +91,7 @@ internal static class TcpServerCommand
 
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             var c = server.Counters;
-            context.FlushLogs();
-            context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            context.WriteSummary(string.Create(CultureInfo.InvariantCulture,
                 $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out, drops: {c.DescribeDrops()}"));
             return ExitCode.Ok;
         }));
