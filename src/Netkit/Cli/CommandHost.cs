@@ -32,6 +32,10 @@ internal static class CommandHost
         {
             return server ? ExitCode.Ok : ExitCode.Interrupted;
         }
+        catch (OutputException e)
+        {
+            return OutputFailed(error, e);
+        }
         catch (NetkitException e)
         {
             return Fail(error, e.Message, ExitCode.For(e.Kind));
@@ -84,4 +88,9 @@ internal static class CommandHost
         LineQueueWriter.WriteLineKept(error, "netkit: error: " + message.ReplaceLineEndings(" "));
         return code;
     }
+
+    /// <summary>stdout failed: a reader that went away (EPIPE) ends the run quietly, as in any Unix
+    /// tool; anything else (ENOSPC, EBADF) is an error with its own exit code.</summary>
+    public static int OutputFailed(TextWriter error, OutputException e)
+        => e.BrokenPipe ? ExitCode.Ok : Fail(error, "stdout: " + e.Message, ExitCode.Output);
 }

@@ -49,7 +49,7 @@ internal static class TcpClientCommand
             var logger = context.Loggers.CreateLogger("tcp-client");
             using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, context.Stop).ConfigureAwait(false);
             var session = new TcpClientSession(socket, r.GetValue(timeout));
-            using var stdout = Console.OpenStandardOutput();
+            using var stdout = StandardOutput.Open();
             await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status);
             void Sent() => context.Say("sending completed.");
             if (text is not null)
