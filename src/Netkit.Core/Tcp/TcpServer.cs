@@ -87,6 +87,15 @@ public sealed class TcpServer
         return true;
     }
 
+    /// <summary>Resets every live connection at once (a forced stop: the drain is cut short).</summary>
+    public void Abort()
+    {
+        foreach (var connection in _connections.Values)
+        {
+            connection.Abort("server stopping");
+        }
+    }
+
     /// <summary>Accepts and serves until <paramref name="stop"/> fires, then drains; never throws for a client's fault.</summary>
     public async Task RunAsync(CancellationToken stop)
     {

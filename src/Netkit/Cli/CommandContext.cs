@@ -5,12 +5,16 @@ using Netkit.Output;
 namespace Netkit.Cli;
 
 /// <summary>What a running command gets: loggers, the status channel (stderr) and the stop signal.</summary>
-internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, bool quiet, CancellationToken stop)
+internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, bool quiet, CancellationToken stop, CancellationToken abort)
 {
     public ILoggerFactory Loggers { get; } = loggers;
 
-    /// <summary>Fires on SIGINT or SIGTERM.</summary>
+    /// <summary>Fires on SIGINT or SIGTERM (repeats within <see cref="StopRequest.RepeatWindow"/> are the same stop).</summary>
     public CancellationToken Stop { get; } = stop;
+
+    /// <summary>Fires when a later repeat forces the stop: cut the drain short (reset what is left), still
+    /// print the summary. The process then exits 130, within <see cref="CommandHost.ForcedExitBound"/> at most.</summary>
+    public CancellationToken Abort { get; } = abort;
 
     /// <summary>stderr, for prompts and status lines that scripts may read.</summary>
     public TextWriter Status { get; } = status;

@@ -21,7 +21,8 @@ internal static class ExitCode
     public const string Table =
         "Exit codes: 0 ok; 1 network error (refused, reset, unreachable); 2 usage error; 3 timeout; " +
         "4 protocol error (bad reply); 5 denied (ACL, limit, privileges); 6 cannot bind (address in use, permission); " +
-        "7 cannot write output (stdout full or closed; a broken pipe is 0); 130 interrupted.";
+        "7 cannot write output (stdout full or closed; a broken pipe is 0); " +
+        "130 interrupted (Ctrl+C on a client; a server's stop forced by a second signal 1s or more after the first).";
 
     public static int For(FailureKind kind) => kind switch
     {

@@ -81,6 +81,7 @@ internal static class TcpServerCommand
             var request = new ListenRequest(r.GetValue(host), r.GetValue(port), family(r), sockets.Bind(r));
             var listener = await SocketBinder.ListenTcpAsync(request, r.GetValue(backlog), context.Stop).ConfigureAwait(false);
             var server = new TcpServer(listener, options, context.Loggers.CreateLogger("tcp-server"));
+            using var forced = context.Abort.Register(server.Abort);
             context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (tcp)");
 
             if (options.OperatorWords)

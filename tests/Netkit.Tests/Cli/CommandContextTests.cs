@@ -35,5 +35,5 @@ public sealed class CommandContextTests
     }
 
     private static CommandContext Context(TextWriter status)
-        => new(new LoggerFactory(), status, quiet: false, CancellationToken.None);
+        => new(new LoggerFactory(), status, quiet: false, CancellationToken.None, CancellationToken.None);
 }
