@@ -3,7 +3,8 @@ namespace Netkit.Cli;
 /// <summary>
 /// Turns SIGINT/SIGTERM into two tokens. coreutils <c>timeout</c> and many service managers signal
 /// the child and then its process group, so one stop often arrives as two signals microseconds
-/// apart; taken as "stop, then force", about a quarter of such stops died without a summary.
+/// apart; a second signal during the drain used to get the default action (exit 143, no summary:
+/// 20 of 20 runs with a connection held, two kill(1) calls in a row).
 /// So every signal within <see cref="RepeatWindow"/> of the first is the same request, and only a
 /// later one (a person who does not want to wait for the drain) forces the exit.
 /// </summary>

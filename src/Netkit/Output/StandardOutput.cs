@@ -20,7 +20,8 @@ internal sealed partial class StandardOutput : Stream
 
     private static readonly int Eagain = OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 35 : 11;
 
-    // Windows has no EPIPE to hide: its console stream is used there, with failures translated.
+    // On Windows the console stream is used, its failures translated. It ignores a broken pipe
+    // (ERROR_NO_DATA) as the Unix one ignores EPIPE, so there a reader that left does not end the run.
     private readonly Stream? _console;
 
     private StandardOutput(Stream? console) => _console = console;
