@@ -1,3 +1,8 @@
+using Netkit.Output;
+
+// Before anything opens a file or a socket: a closed stdout must not become one of ours.
+StandardDescriptors.Reserve();
+
 // Socket completions run on the epoll thread instead of hopping to the thread pool: netkit's
 // socket code never blocks in a completion, and the hop costs most of a small round trip
 // (measured 2.5x on ping-pong). A user can still set the variable to 0.
@@ -6,4 +11,6 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 
-return await Netkit.Cli.NetkitCli.RunAsync(args);
+// That is also why stderr must never block: see LineQueueWriter. Installed before any logger.
+var stderr = LineQueueWriter.InstallAsStderr();
+return await Netkit.Cli.NetkitCli.RunAsync(args, StandardOutput.OpenText(), stderr);

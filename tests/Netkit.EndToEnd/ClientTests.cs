@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Netkit.Tests.Support;
-
 namespace Netkit.EndToEnd;
 
 /// <summary>tcp-client when the server, not the user, ends a direction of the conversation.</summary>

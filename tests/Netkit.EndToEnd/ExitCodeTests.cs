@@ -6,7 +6,8 @@ namespace Netkit.EndToEnd;
 
 /// <summary>
 /// The documented exit codes, each with its one-line <c>netkit: error: what: why</c> and never a
-/// stack trace: 1 network, 2 usage, 3 timeout, 4 protocol, 6 cannot bind.
+/// stack trace: 1 network, 2 usage, 3 timeout, 4 protocol, 6 cannot bind, 7 cannot write output
+/// (and a broken pipe on stdout, which is not an error: 0, nothing said).
 /// </summary>
 [Collection(NetkitCollection.Name)]
 public sealed class ExitCodeTests(NetkitBinary netkit)
@@ -90,6 +91,111 @@ public sealed class ExitCodeTests(NetkitBinary netkit)
         Assert.StartsWith("netkit: error:", line, StringComparison.Ordinal);
     }
 
+    private const string Full = "No space left on device";
+    private const string Closed = "Bad file descriptor";
+
+    [SkippableTheory]
+    [InlineData("\"$0\" --help >/dev/full", Full)]
+    [InlineData("\"$0\" --version >&-", Closed)]
+    [InlineData("\"$0\" sockopts >/dev/full", Full)]
+    [InlineData("\"$0\" sockopts --json >/dev/full", Full)]
+    [InlineData("\"$0\" sockopts --json >&-", Closed)]
+    [InlineData("\"$0\" tcp-server --acl-check 10.0.0.1 >/dev/full", Full)]
+    public async Task StdoutFullOrClosed_Exits7WithOneLine(string script, string why)
+    {
+        using var shell = netkit.StartShell(script);
+        shell.CloseStdin();
+
+        Assert.Equal(7, await shell.WaitForExitAsync());
+        AssertOutputError(shell.Stderr, why);
+    }
+
+    [SkippableTheory]
+    [InlineData(">/dev/full", Full)]
+    [InlineData(">&-", Closed)]
+    public async Task TcpClientWithStdoutFullOrClosed_Exits7WithOneLine(string redirection, string why)
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--reply", "X");
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = netkit.StartShell($"\"$0\" tcp-client 127.0.0.1 --port \"$1\" -m hello {redirection}", Invariant(port));
+            client.CloseStdin();
+
+            Assert.Equal(7, await client.WaitForExitAsync());
+            AssertOutputError(client.Stderr, why);
+
+            // With stdout closed at start, descriptor 1 must not have become the client's socket:
+            // the server got "hello" and nothing of what the client tried to print.
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Contains("summary: 1 connection(s), 0 rejected, 5 bytes in,", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData(">/dev/full", Full)]
+    [InlineData(">&-", Closed)]
+    [InlineData("--json >&-", Closed)]
+    public async Task UdpTimeClientWithStdoutFullOrClosed_Exits7WithOneLine(string redirection, string why)
+    {
+        var (server, port) = await netkit.StartServerAsync("udp-time-server", "--port", "0", "--host", "127.0.0.1");
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = netkit.StartShell($"\"$0\" udp-time-client 127.0.0.1 --port \"$1\" {redirection}", Invariant(port));
+            client.CloseStdin();
+
+            Assert.Equal(7, await client.WaitForExitAsync());
+            AssertOutputError(client.Stderr, why);
+
+            // One request, one reply: nothing meant for stdout went out as a datagram instead.
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Contains("summary: 1 request(s), 1 replied,", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task TcpClientIntoAPipeThatCloses_EndsQuietlyWith0()
+    {
+        // An echo server and endless input: only the closed pipe can end this client.
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--mode", "echo");
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = netkit.StartShell(
+                "exec 3>&1; { \"$0\" tcp-client 127.0.0.1 --port \"$1\" </dev/zero; echo \"netkit exit $?\" >&3; } | head -c 10 >/dev/null",
+                Invariant(port));
+            client.CloseStdin();
+
+            Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal("netkit exit 0\n", client.Stdout);
+            Assert.Equal("", client.Stderr);
+        }
+    }
+
+    [SkippableFact]
+    public async Task SockoptsIntoHeadOne_EndsQuietlyWith0()
+    {
+        using var shell = netkit.StartShell("exec 3>&1; { \"$0\" sockopts; echo \"netkit exit $?\" >&3; } | head -1");
+        shell.CloseStdin();
+
+        // head's line and the exit status may come in either order.
+        Assert.Equal(0, await shell.WaitForExitAsync());
+        Assert.Contains(Lines(shell.Stdout), l => l.StartsWith("option ", StringComparison.Ordinal));
+        Assert.Contains("netkit exit 0", Lines(shell.Stdout));
+        Assert.Equal("", shell.Stderr);
+    }
+
+    /// <summary>The one stdout error line, no stack trace, nothing about an unhandled exception.</summary>
+    private static void AssertOutputError(string stderr, string why)
+    {
+        Assert.DoesNotContain("Unhandled", stderr, StringComparison.Ordinal);
+        AssertOneErrorLine(stderr);
+        Assert.Contains("netkit: error: stdout: " + why, Lines(stderr));
+    }
+
     /// <summary>Exactly one error line among the logs, in the documented form, and no stack trace.</summary>
     private static void AssertOneErrorLine(string stderr)
     {
@@ -99,8 +205,9 @@ public sealed class ExitCodeTests(NetkitBinary netkit)
         Assert.StartsWith("netkit: error: ", error, StringComparison.Ordinal);
     }
 
+    // On the raw text: Lines trims, and a frame's indentation is what marks it.
     private static void AssertNoStackTrace(string stderr) =>
-        Assert.DoesNotContain(Lines(stderr), l => l.StartsWith("   at ", StringComparison.Ordinal));
+        Assert.DoesNotContain(stderr.Split('\n'), l => l.StartsWith("   at ", StringComparison.Ordinal));
 
     private static string[] Lines(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-using Netkit.Tests.Support;
-
 namespace Netkit.EndToEnd;
 
 /// <summary>

@@ -36,6 +36,13 @@ public sealed partial class NetkitBinary
     /// <summary>Starts netkit with <paramref name="arguments"/>; stdin stays open until closed.</summary>
     public RunningProcess Start(params string[] arguments) => RunningProcess.Start(Path, arguments);
 
+    /// <summary>Starts netkit with stderr a pipe nobody reads until <see cref="RunningProcess.ReadStderr"/>.</summary>
+    public RunningProcess StartWithStderrUnread(params string[] arguments) => RunningProcess.Start(Path, arguments, stderrUnread: true);
+
+    /// <summary>Runs <paramref name="script"/> with <c>/bin/sh -c</c>, netkit's path as <c>$0</c> (so
+    /// <c>"$0" --help &gt;/dev/full</c>): redirections as a user types them.</summary>
+    public RunningProcess StartShell(string script, params string[] arguments) => RunningProcess.Start("/bin/sh", ["-c", script, Path, .. arguments]);
+
     /// <summary>
     /// Starts a netkit server (give it <c>--port 0</c>) and waits for its status line,
     /// <c>listening on [::]:40123 (tcp)</c>; returns the process and the port it reported.

@@ -8,7 +8,8 @@ namespace Netkit.EndToEnd;
 /// A child process with every stream redirected: stdin written by the test, stdout kept as raw
 /// bytes (it carries protocol data, compared byte for byte), stderr kept as text (prompts, logs,
 /// status lines) that tests can wait on. Every wait is bounded; Dispose kills whatever still runs,
-/// so a failing test never leaves a server behind.
+/// so a failing test never leaves a server behind. Started with <c>stderrUnread</c>, stderr is a
+/// pipe nobody reads (a stalled log sink) until <see cref="ReadStderr"/> or the wait for exit.
 /// </summary>
 public sealed class RunningProcess : IDisposable
 {
@@ -24,16 +25,25 @@ public sealed class RunningProcess : IDisposable
     private readonly Lock _gate = new();
     private readonly Task _stdoutPump;
     private readonly Task _stderrPump;
+    private readonly TaskCompletionSource _stderrReading = NewSignal();
 
     // Completed (and replaced) whenever stderr grows or ends, so waiters re-check without polling.
     private TaskCompletionSource _stderrChanged = NewSignal();
 
-    private RunningProcess(Process process, string commandLine)
+    private RunningProcess(Process process, string commandLine, bool stderrUnread)
     {
         _process = process;
         _commandLine = commandLine;
         _stdoutPump = Task.Run(PumpStdoutAsync);
-        _stderrPump = Task.Run(PumpStderrAsync);
+        _stderrPump = Task.Run(async () =>
+        {
+            await _stderrReading.Task;
+            await PumpStderrAsync();
+        });
+        if (!stderrUnread)
+        {
+            ReadStderr();
+        }
     }
 
     public int Id => _process.Id;
@@ -71,7 +81,8 @@ public sealed class RunningProcess : IDisposable
         string fileName,
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string?>? environment = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        bool stderrUnread = false)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -110,8 +121,11 @@ public sealed class RunningProcess : IDisposable
         var commandLine = string.Join(' ', info.ArgumentList.Prepend(fileName));
         var process = Process.Start(info)
             ?? throw new InvalidOperationException($"could not start {commandLine}");
-        return new RunningProcess(process, commandLine);
+        return new RunningProcess(process, commandLine, stderrUnread);
     }
+
+    /// <summary>Starts reading stderr (a no-op unless started with <c>stderrUnread</c>).</summary>
+    public void ReadStderr() => _stderrReading.TrySetResult();
 
     /// <summary>Writes text to the child's stdin and flushes it.</summary>
     public void Write(string text)
@@ -202,6 +216,7 @@ public sealed class RunningProcess : IDisposable
     {
         var limit = timeout ?? DefaultTimeout;
         using var cancellation = new CancellationTokenSource(limit);
+        ReadStderr();
         try
         {
             await _process.WaitForExitAsync(cancellation.Token);

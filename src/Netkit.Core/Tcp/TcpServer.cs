@@ -56,6 +56,15 @@ public sealed class TcpServer
     /// <summary>Closes connection <paramref name="id"/> at once; false when it is gone.</summary>
     public bool Kick(int id) => _connections.TryGetValue(id, out var connection) && connection.Abort("kicked by the operator");
 
+    /// <summary>Resets every live connection at once (a forced stop: the drain is cut short).</summary>
+    public void Abort()
+    {
+        foreach (var connection in _connections.Values)
+        {
+            connection.Abort("server stopping");
+        }
+    }
+
     /// <summary>Accepts and serves until <paramref name="stop"/> fires, then drains; never throws for a client's fault.</summary>
     public async Task RunAsync(CancellationToken stop)
     {

@@ -1,14 +1,20 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Netkit.Output;
 
 namespace Netkit.Cli;
 
 /// <summary>What a running command gets: loggers, the status channel (stderr) and the stop signal.</summary>
-internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, bool quiet, CancellationToken stop)
+internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, bool quiet, CancellationToken stop, CancellationToken abort)
 {
     public ILoggerFactory Loggers { get; } = loggers;
 
-    /// <summary>Fires on SIGINT or SIGTERM.</summary>
+    /// <summary>Fires on SIGINT or SIGTERM (repeats within <see cref="StopRequest.RepeatWindow"/> are the same stop).</summary>
     public CancellationToken Stop { get; } = stop;
+
+    /// <summary>Fires when a later repeat forces the stop: cut the drain short (reset what is left), still
+    /// print the summary. The process then exits 130, within <see cref="CommandHost.ForcedExitBound"/> at most.</summary>
+    public CancellationToken Abort { get; } = abort;
 
     /// <summary>stderr, for prompts and status lines that scripts may read.</summary>
     public TextWriter Status { get; } = status;
@@ -38,6 +44,20 @@ internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, 
         Status.Flush();
         var line = await Task.Run(Console.In.ReadLine, Stop).WaitAsync(Stop).ConfigureAwait(false);
         return string.IsNullOrWhiteSpace(line) ? throw new UsageException(missing) : line.Trim();
+    }
+
+    /// <summary>
+    /// Writes a server's closing <c>summary:</c> line after every queued log line, saying how many
+    /// log lines a stalled stderr could not take (<c>, N log line(s) dropped</c>) when there were any.
+    /// The summary itself is never dropped for want of room.
+    /// </summary>
+    public void WriteSummary(string summary)
+    {
+        FlushLogs();
+        var dropped = (Status as LineQueueWriter)?.Dropped ?? 0;
+        LineQueueWriter.WriteLineKept(Status, dropped > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{summary}, {dropped} log line(s) dropped")
+            : summary);
     }
 
     /// <summary>Writes an informational status line unless quiet.</summary>

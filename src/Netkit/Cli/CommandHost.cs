@@ -1,35 +1,56 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Netkit.Core;
 using Netkit.Core.Sockets;
 using Netkit.Core.Udp;
+using Netkit.Output;
 
 namespace Netkit.Cli;
 
 /// <summary>
 /// Runs a command's body with logging and signal handling set up, and is the one place where
 /// failures become a single <c>netkit: error: ...</c> line and an exit code. A server stopped by
-/// SIGINT/SIGTERM exits 0; a client interrupted exits 130.
+/// SIGINT/SIGTERM exits 0; a client interrupted, or a server whose stop was forced by a second
+/// signal (see <see cref="StopRequest"/>), exits 130.
 /// </summary>
 internal static class CommandHost
 {
+    /// <summary>How long a forced stop may take before the process exits regardless (a stuck write, a
+    /// wedged callback): the forced path itself takes milliseconds.</summary>
+    public static readonly TimeSpan ForcedExitBound = TimeSpan.FromSeconds(2);
+
+    // Held here, never disposed: see RunAsync. A registration nobody references would be
+    // unregistered by its finalizer at the next GC.
+    private static readonly ConcurrentBag<PosixSignalRegistration> Registrations = [];
+
     public static async Task<int> RunAsync(ParseResult result, bool server, Func<CommandContext, Task<int>> body)
     {
         var verbosity = result.GetValue(CommonOptions.Verbosity) ?? "normal";
         var error = result.InvocationConfiguration.Error;
         using var loggers = Logging.Create(verbosity, result.GetValue(CommonOptions.LogFormat) ?? "simple");
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        var context = new CommandContext(loggers, error, verbosity == "quiet", stop.Token);
+        var request = new StopRequest(TimeProvider.System);
+        var finished = false;
+
+        // Never disposed: they stay for the rest of the process. A repeat of the stop signal can come
+        // after this method returned, while the summary is still on its way to stderr; without a
+        // handler it would get the default action and kill the process before it is written.
+        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
+        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+        var context = new CommandContext(loggers, error, verbosity == "quiet", request.Stop, request.Force);
         try
         {
-            return await body(context).ConfigureAwait(false);
+            var code = await body(context).ConfigureAwait(false);
+            return request.Force.IsCancellationRequested ? ExitCode.Interrupted : code;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (request.Stop.IsCancellationRequested)
         {
-            return server ? ExitCode.Ok : ExitCode.Interrupted;
+            return server && !request.Force.IsCancellationRequested ? ExitCode.Ok : ExitCode.Interrupted;
+        }
+        catch (OutputException e)
+        {
+            return OutputFailed(error, e);
         }
         catch (NetkitException e)
         {
@@ -46,7 +67,7 @@ internal static class CommandHost
         catch (BadTimeReplyException e)
         {
             // The tutorial's own wording, so scripts that grep for it keep working.
-            error.WriteLine(e.Message);
+            LineQueueWriter.WriteLineKept(error, e.Message);
             return ExitCode.Protocol;
         }
         catch (IOException e)
@@ -63,24 +84,46 @@ internal static class CommandHost
             // table has no code for "netkit is wrong", so it shares 1 with other failures to talk.
             return Fail(error, $"internal: {e.GetType().Name}: {e.Message}", ExitCode.Network);
         }
-
-        void Stop(PosixSignalContext signal)
+        finally
         {
-            // The first signal is ours: servers drain and print a summary instead of dying. A second
-            // one while draining gets the default action, so an impatient user is never stuck.
-            if (stop.IsCancellationRequested)
+            Volatile.Write(ref finished, true);
+        }
+
+        void OnSignal(PosixSignalContext signal)
+        {
+            // Once the command is done, only repeats of its stop are swallowed; a new Ctrl+C while
+            // the last lines drain gets the default action, as in any finished program.
+            if (Volatile.Read(ref finished) && !request.Stop.IsCancellationRequested)
             {
                 return;
             }
 
             signal.Cancel = true;
-            stop.Cancel();
+            if (request.Receive() == StopDecision.Force)
+            {
+                StartWatchdog();
+            }
         }
     }
 
     public static int Fail(TextWriter error, string message, int code)
     {
-        error.WriteLine("netkit: error: " + message.ReplaceLineEndings(" "));
+        LineQueueWriter.WriteLineKept(error, "netkit: error: " + message.ReplaceLineEndings(" "));
         return code;
     }
+
+    /// <summary>stdout failed: a reader that went away (EPIPE) ends the run quietly, as in any Unix
+    /// tool; anything else (ENOSPC, EBADF) is an error with its own exit code.</summary>
+    public static int OutputFailed(TextWriter error, OutputException e)
+        => e.BrokenPipe ? ExitCode.Ok : Fail(error, "stdout: " + e.Message, ExitCode.Output);
+
+    // The forced stop resets every connection and returns at once; if something is stuck anyway
+    // (a blocked write, a callback that never returns), the process still ends. A thread of its
+    // own, not a timer: a starved thread pool must not delay it.
+    private static void StartWatchdog() => new Thread(static () =>
+    {
+        Thread.Sleep(ForcedExitBound);
+        Environment.Exit(ExitCode.Interrupted);
+    })
+    { IsBackground = true, Name = "netkit forced stop" }.Start();
 }

@@ -33,7 +33,13 @@ internal static class Logging
                     break;
             }
 
-            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            // Console.Error never blocks (see LineQueueWriter), so the logger's own queue never fills;
+            // should it ever, it drops rather than stall the caller, which may be the epoll thread.
+            builder.AddConsole(o =>
+            {
+                o.LogToStandardErrorThreshold = LogLevel.Trace;
+                o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
+            });
         });
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Netkit.Commands;
+using Netkit.Output;
 
 namespace Netkit.Cli;
 
@@ -24,10 +25,11 @@ internal static class NetkitCli
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    /// <param name="args">The command line.</param>
+    /// <param name="output">stdout (buffered text is flushed here, so its failure has one exit code).</param>
+    /// <param name="error">stderr.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        output ??= Console.Out;
-        error ??= Console.Error;
         var root = Build();
 
         // With nothing asked, show what can be asked.
@@ -56,7 +58,17 @@ internal static class NetkitCli
             return CommandHost.Fail(error, $"{Describe(result)} (see '{where} --help')", ExitCode.Usage);
         }
 
-        return await result.InvokeAsync(configuration).ConfigureAwait(false);
+        try
+        {
+            var code = await result.InvokeAsync(configuration).ConfigureAwait(false);
+            await output.FlushAsync().ConfigureAwait(false);
+            return code;
+        }
+        catch (OutputException e)
+        {
+            // --help, --version and sockopts write stdout outside any command host.
+            return CommandHost.OutputFailed(error, e);
+        }
     }
 
     // The most telling parse error, on one line: an unknown word beats "command not provided",

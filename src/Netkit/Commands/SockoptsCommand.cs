@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Netkit.Cli;
 using Netkit.Core.Sockets;
+using Netkit.Output;
 
 namespace Netkit.Commands;
 
@@ -17,7 +18,7 @@ internal static class SockoptsCommand
             var options = SocketOptionCatalog.Describe();
             if (r.GetValue(json))
             {
-                using var stdout = Console.OpenStandardOutput();
+                using var stdout = StandardOutput.Open();
                 SockoptsReport.WriteJson(stdout, options);
             }
             else

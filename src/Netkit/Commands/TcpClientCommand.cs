@@ -50,7 +50,7 @@ internal static class TcpClientCommand
             using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
             var silence = r.GetValue(timeout) is { } limit && limit > TimeSpan.Zero ? limit : (TimeSpan?)null;
             var session = new TcpClientSession(socket, silence, TimeProvider.System);
-            using var stdout = Console.OpenStandardOutput();
+            using var stdout = StandardOutput.Open();
             await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status, TimeProvider.System);
             void Sent() => context.Say("sending completed.");
             if (text is not null)

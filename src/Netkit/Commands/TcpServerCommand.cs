@@ -81,6 +81,7 @@ internal static class TcpServerCommand
             var request = new ListenRequest(r.GetValue(host), r.GetValue(port), family(r), sockets.Bind(r));
             var listener = await SocketBinder.ListenTcpAsync(request, r.GetValue(backlog), context.Stop).ConfigureAwait(false);
             var server = new TcpServer(listener, options, context.Loggers.CreateLogger("tcp-server"));
+            using var forced = context.Abort.Register(server.Abort);
             context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (tcp)");
 
             if (server.Words is { } words)
@@ -92,8 +93,7 @@ internal static class TcpServerCommand
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             var c = server.Counters;
             var answered = server.Words is { } w ? string.Create(CultureInfo.InvariantCulture, $", words: {w.Answered} sent, {w.Released} released") : "";
-            context.FlushLogs();
-            context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            context.WriteSummary(string.Create(CultureInfo.InvariantCulture,
                 $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out{answered}, drops: {c.DescribeDrops()}, errors: {c.Errors}"));
             return ExitCode.Ok;
         }));

@@ -39,7 +39,7 @@ internal static class UdpTimeClientCommand
             var query = new TimeQuery { Timeout = r.GetValue(timeout), Retries = r.GetValue(retries), Settings = sockets.Bind(r) };
             var logger = context.Loggers.CreateLogger("udp-time-client");
             var chosen = UdpTimeServerCommand.ParseEpoch(r.GetValue(epoch));
-            using var stdout = Console.OpenStandardOutput();
+            using var stdout = StandardOutput.Open();
             context.Say("waiting for a reply ......");
             var readings = r.GetValue(broadcast)
                 ? await UdpTimeClient.CollectAsync(server, query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)

@@ -62,8 +62,7 @@ internal static class UdpTimeServerCommand
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             await counts.ConfigureAwait(false);
             var c = server.Counters;
-            context.FlushLogs();
-            context.Status.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            context.WriteSummary(string.Create(CultureInfo.InvariantCulture,
                 $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s)"));
             return ExitCode.Ok;
         }));

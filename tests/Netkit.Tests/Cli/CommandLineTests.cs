@@ -56,6 +56,7 @@ public sealed class CommandLineTests
         Assert.Equal(ExitCode.Ok, code);
         Assert.Contains("tcp-server", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("6 cannot bind", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("7 cannot write output", output.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,0 +1,124 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Netkit.Output;
+
+/// <summary>
+/// stdout, for protocol data and reports, where every write failure is an <see cref="OutputException"/>.
+/// The runtime's console stream cannot serve: on Unix it hides EPIPE, so <c>netkit tcp-client ... | head -c 10</c>
+/// would copy an endless stream into nothing forever; other errors it throws as the IOException
+/// of a socket or a file. On Unix this writes fd 1 with write(2), as a C program does (a FileStream
+/// would pwrite a regular file at its own offset and leave the shared one behind, so
+/// <c>(netkit sockopts; echo) &gt; file</c> would overwrite its output). Never closes fd 1.
+/// </summary>
+internal sealed partial class StandardOutput : Stream
+{
+    private const int StdoutFd = 1;
+    private const int Eintr = 4;
+    private const int Epipe = 32;
+    private const short PollOut = 4;
+
+    private static readonly int Eagain = OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 35 : 11;
+
+    // On Windows the console stream is used, its failures translated. It ignores a broken pipe
+    // (ERROR_NO_DATA) as the Unix one ignores EPIPE, so there a reader that left does not end the run.
+    private readonly Stream? _console;
+
+    private StandardOutput(Stream? console) => _console = console;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>stdout as a stream of bytes, unbuffered.</summary>
+    public static Stream Open() => new StandardOutput(OperatingSystem.IsWindows() ? Console.OpenStandardOutput() : null);
+
+    /// <summary>stdout as text (UTF-8, no BOM), buffered: the caller flushes when done.</summary>
+    public static TextWriter OpenText() => new StreamWriter(Open(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (_console is not null)
+        {
+            try
+            {
+                _console.Write(buffer);
+            }
+            catch (IOException e)
+            {
+                throw new OutputException(e.Message, brokenPipe: false);
+            }
+
+            return;
+        }
+
+        while (!buffer.IsEmpty)
+        {
+            var written = Posix.Write(StdoutFd, buffer, (nuint)buffer.Length);
+            if (written >= 0)
+            {
+                buffer = buffer[(int)written..];
+                continue;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == Eintr)
+            {
+                continue;
+            }
+
+            if (errno == Eagain)
+            {
+                // Someone made the shared descriptor non-blocking: wait until it takes more, as the
+                // console stream does, rather than fail a write a blocking one would have made.
+                var poll = new Posix.PollFd { Fd = StdoutFd, Events = PollOut };
+                _ = Posix.Poll(ref poll, 1, -1);
+                continue;
+            }
+
+            throw new OutputException(Marshal.GetPInvokeErrorMessage(errno), brokenPipe: errno == Epipe);
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void WriteByte(byte value) => Write([value]);
+
+    public override void Flush()
+    {
+        // Unbuffered: every write has reached the descriptor.
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    private static partial class Posix
+    {
+        [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+        public static partial nint Write(int fd, ReadOnlySpan<byte> buffer, nuint count);
+
+        [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+        public static partial int Poll(ref PollFd fds, nuint count, int timeout);
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct PollFd
+        {
+            public int Fd;
+            public short Events;
+            public short Revents;
+        }
+    }
+}
