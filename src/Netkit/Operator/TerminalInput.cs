@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
+using Netkit.Native;
 
 namespace Netkit.Operator;
 
@@ -13,11 +14,9 @@ namespace Netkit.Operator;
 /// reader changes the terminal's modes; the terminal's own line discipline echoes and edits.
 /// One dedicated thread; lines arrive on a channel that completes at end of input (Ctrl+D).
 /// </summary>
-internal sealed partial class TerminalInput
+internal sealed class TerminalInput
 {
     private const int StdinFd = 0;
-    private const short PollIn = 1;
-    private const int Eintr = 4;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
 
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
@@ -70,7 +69,7 @@ internal sealed partial class TerminalInput
         }
     }
 
-    private unsafe void ReadUnix()
+    private void ReadUnix()
     {
         var buffer = new byte[4096];
         var pending = new List<byte>();
@@ -90,9 +89,9 @@ internal sealed partial class TerminalInput
                 continue;
             }
 
-            var wait = new PollFd { Fd = StdinFd, Events = PollIn };
-            var ready = Poll(&wait, 1, (int)Tick.TotalMilliseconds);
-            if (ready == 0 || (ready < 0 && Marshal.GetLastPInvokeError() == Eintr))
+            var wait = new Libc.PollFd { Fd = StdinFd, Events = Libc.PollIn };
+            var ready = Libc.Poll(ref wait, 1, (int)Tick.TotalMilliseconds);
+            if (ready == 0 || (ready < 0 && Marshal.GetLastPInvokeError() == Libc.Eintr))
             {
                 continue;
             }
@@ -103,15 +102,10 @@ internal sealed partial class TerminalInput
                 continue;
             }
 
-            int read;
-            fixed (byte* bytes = buffer)
-            {
-                read = (int)Read(StdinFd, bytes, (nuint)buffer.Length);
-            }
-
+            var read = (int)Libc.Read(StdinFd, buffer, (nuint)buffer.Length);
             if (read < 0)
             {
-                if (Marshal.GetLastPInvokeError() == Eintr || !IsForeground())
+                if (Marshal.GetLastPInvokeError() == Libc.Eintr || !IsForeground())
                 {
                     continue;
                 }
@@ -165,27 +159,7 @@ internal sealed partial class TerminalInput
             return true;
         }
 
-        var owner = TcGetPgrp(StdinFd);
-        return owner < 0 || owner == GetPgrp();
+        var owner = Libc.TcGetPgrp(StdinFd);
+        return owner < 0 || owner == Libc.GetPgrp();
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "tcgetpgrp", SetLastError = true)]
-    private static partial int TcGetPgrp(int fd);
-
-    [LibraryImport("libc", EntryPoint = "getpgrp")]
-    private static partial int GetPgrp();
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static unsafe partial nint Read(int fd, byte* buffer, nuint count);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Netkit.Native;
 
 namespace Netkit.Output;
 
@@ -11,14 +12,9 @@ namespace Netkit.Output;
 /// would pwrite a regular file at its own offset and leave the shared one behind, so
 /// <c>(netkit sockopts; echo) &gt; file</c> would overwrite its output). Never closes fd 1.
 /// </summary>
-internal sealed partial class StandardOutput : Stream
+internal sealed class StandardOutput : Stream
 {
     private const int StdoutFd = 1;
-    private const int Eintr = 4;
-    private const int Epipe = 32;
-    private const short PollOut = 4;
-
-    private static readonly int Eagain = OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 35 : 11;
 
     // On Windows the console stream is used, its failures translated. It ignores a broken pipe
     // (ERROR_NO_DATA) as the Unix one ignores EPIPE, so there a reader that left does not end the run.
@@ -64,7 +60,7 @@ internal sealed partial class StandardOutput : Stream
 
         while (!buffer.IsEmpty)
         {
-            var written = Posix.Write(StdoutFd, buffer, (nuint)buffer.Length);
+            var written = Libc.Write(StdoutFd, buffer, (nuint)buffer.Length);
             if (written >= 0)
             {
                 buffer = buffer[(int)written..];
@@ -72,21 +68,21 @@ internal sealed partial class StandardOutput : Stream
             }
 
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == Eintr)
+            if (errno == Libc.Eintr)
             {
                 continue;
             }
 
-            if (errno == Eagain)
+            if (errno == Libc.Eagain)
             {
                 // Someone made the shared descriptor non-blocking: wait until it takes more, as the
                 // console stream does, rather than fail a write a blocking one would have made.
-                var poll = new Posix.PollFd { Fd = StdoutFd, Events = PollOut };
-                _ = Posix.Poll(ref poll, 1, -1);
+                var poll = new Libc.PollFd { Fd = StdoutFd, Events = Libc.PollOut };
+                _ = Libc.Poll(ref poll, 1, -1);
                 continue;
             }
 
-            throw new OutputException(Marshal.GetPInvokeErrorMessage(errno), brokenPipe: errno == Epipe);
+            throw new OutputException(Marshal.GetPInvokeErrorMessage(errno), brokenPipe: errno == Libc.Epipe);
         }
     }
 
@@ -104,21 +100,4 @@ internal sealed partial class StandardOutput : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
-
-    private static partial class Posix
-    {
-        [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-        public static partial nint Write(int fd, ReadOnlySpan<byte> buffer, nuint count);
-
-        [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-        public static partial int Poll(ref PollFd fds, nuint count, int timeout);
-
-        [StructLayout(LayoutKind.Sequential)]
-        public struct PollFd
-        {
-            public int Fd;
-            public short Events;
-            public short Revents;
-        }
-    }
 }
