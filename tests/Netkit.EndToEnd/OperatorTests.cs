@@ -121,6 +121,70 @@ public sealed class OperatorTests(NetkitBinary netkit)
         }
     }
 
+    [SkippableFact]
+    public async Task PipedWords_AreRawBytes_SplitAtNewlines_NothingDecoded()
+    {
+        // Starts like a UTF-16 byte-order mark, holds a NUL, an empty line and a CRLF line: sent as
+        // they are (the CR of CRLF dropped, as Python's input() does), one line per chunk.
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1");
+        using (server)
+        {
+            server.Write([0xFF, 0xFE, (byte)'A', 0x00, (byte)'B', (byte)'\n', (byte)'\n', (byte)'w', (byte)'3', (byte)'\r', (byte)'\n']);
+            byte[][] expected = [[0xFF, 0xFE, (byte)'A', 0x00, (byte)'B'], [], "w3"u8.ToArray()];
+            foreach (var word in expected)
+            {
+                var reply = await Loopback.ConverseAsync(port, "c"u8.ToArray());
+                Assert.Equal([.. "c\nI get it!\n"u8.ToArray(), .. word], reply);
+            }
+
+            server.CloseStdin();
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Contains("words: 3 sent", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task AnEndlessLineOnStdin_IsNotWords_MemoryStaysBounded_AndChunksAreServed()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc");
+        using var server = RunningProcess.Start("/bin/sh", ["-c", $"exec '{netkit.Path}' tcp-server --port 0 --host 127.0.0.1 </dev/zero"]);
+        var listening = await server.WaitForStderrAsync(new Regex(@"listening on 127\.0\.0\.1:(\d+)"));
+        await server.WaitForStderrAsync(new Regex(@"operator input ended \(a line of stdin longer than 1048576 bytes: stdin is not lines of words\)"));
+        var rss = File.ReadLines($"/proc/{server.Id.ToString(CultureInfo.InvariantCulture)}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        Assert.True(long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) < 64 * 1024, rss);
+        Assert.Equal("hi" + Ack, Encoding.ASCII.GetString(await Loopback.ConverseAsync(int.Parse(listening.Groups[1].Value, CultureInfo.InvariantCulture), "hi"u8.ToArray())));
+        await server.SignalAsync("TERM");
+        Assert.Equal(0, await server.WaitForExitAsync());
+    }
+
+    [SkippableFact]
+    public async Task AClientThatResetsWhileWaiting_IsNotGivenTheNextPipedWord()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1");
+        using (server)
+        {
+            using var dead = await Loopback.ConnectAsync(port);
+            await dead.SendAsync("A"u8.ToArray(), SocketFlags.None);
+            Assert.Equal("A" + Ack, await ReadExactlyAsync(dead, ("A" + Ack).Length));
+            using var alive = await Loopback.ConnectAsync(port);
+            await alive.SendAsync("B"u8.ToArray(), SocketFlags.None);
+            alive.Shutdown(SocketShutdown.Send);
+            Assert.Equal("B" + Ack, await ReadExactlyAsync(alive, ("B" + Ack).Length));
+
+            dead.LingerState = new LingerOption(true, 0);
+            dead.Close();
+            await server.WaitForStderrAsync(new Regex(@"#1 closed: connection reset by peer"));
+            server.Write("word1\n");
+            Assert.Equal("word1", await ReadToEndAsync(alive));
+
+            server.CloseStdin();
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Contains("words: 1 sent, 0 released", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
     [SkippableTheory]
     [InlineData("</dev/null", "the end of stdin")]
     [InlineData("<&-", "the end of stdin")]

@@ -138,7 +138,7 @@ public sealed class TcpClientSession
         {
             while (true)
             {
-                var read = await input.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+                var read = await ReadInputAsync(input, buffer, cancellationToken).ConfigureAwait(false);
                 Interlocked.Add(ref _bytesTaken, read);
                 if (input.CanSeek)
                 {
@@ -161,6 +161,20 @@ public sealed class TcpClientSession
 
         HalfClose();
         sent?.Invoke();
+    }
+
+    // The input itself may be unreadable (stdin open only for writing, a directory): the user's
+    // setup, said as such, never an internal error or a network one.
+    private static async ValueTask<int> ReadInputAsync(Stream input, byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await input.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new NetkitException(FailureKind.Usage, "read input: " + (e is IOException ? e.Message : "not open for reading"), e);
+        }
     }
 
     private async Task SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -188,7 +202,9 @@ public sealed class TcpClientSession
         var left = Volatile.Read(ref _bytesLeft);
         return left >= 0
             ? string.Create(CultureInfo.InvariantCulture, $"the server closed before the input was delivered: {notSent + left} of {sent + notSent + left} bytes not sent")
-            : string.Create(CultureInfo.InvariantCulture, $"the server closed before the input was delivered: {sent} bytes sent, at least {notSent} not sent (the rest of the input was not read)");
+            : notSent > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"the server closed before the input was delivered: {sent} bytes sent, at least {notSent} not sent (the rest of the input was not read)")
+                : string.Create(CultureInfo.InvariantCulture, $"the server closed before the input was delivered: {sent} bytes sent, the rest of the input not read");
     }
 
     private void HalfClose()

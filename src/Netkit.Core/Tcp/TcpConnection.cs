@@ -31,6 +31,9 @@ internal sealed class TcpConnection
     private long _lastActivity;
     private long _sendStarted;
     private volatile bool _spoke;
+    private volatile bool _awaitingWord;
+    private SocketException? _lostWhileWaiting;
+    private byte[]? _peek;
     private string? _abortReason;
 
     public TcpConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
@@ -63,7 +66,8 @@ internal sealed class TcpConnection
 
     public Task Completion { get; set; } = Task.CompletedTask;
 
-    public TimeSpan IdleFor => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+    /// <summary>How long neither side has sent anything; zero while the connection waits for its operator word.</summary>
+    public TimeSpan IdleFor => _awaitingWord ? TimeSpan.Zero : _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
 
     public TimeSpan Age => _time.GetElapsedTime(_accepted);
 
@@ -224,7 +228,7 @@ internal sealed class TcpConnection
         }
     }
 
-    private ValueTask<ReadOnlyMemory<byte>?> WaitForWordAsync(WordRequests words)
+    private async ValueTask<ReadOnlyMemory<byte>?> WaitForWordAsync(WordRequests words)
     {
         var wait = words.WaitAsync(_ticket);
 
@@ -234,7 +238,57 @@ internal sealed class TcpConnection
             words.Withdraw(_ticket);
         }
 
-        return wait;
+        if (wait.IsCompleted)
+        {
+            return await wait.ConfigureAwait(false);
+        }
+
+        // The wait is the operator's silence, not the client's: it does not count as idle.
+        _awaitingWord = true;
+        using var watching = new CancellationTokenSource();
+        var watcher = WatchWhileWaitingAsync(words, watching.Token);
+        ReadOnlyMemory<byte>? word;
+        try
+        {
+            word = await wait.ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+            _awaitingWord = false;
+            await watching.CancelAsync().ConfigureAwait(false);
+            await watcher.ConfigureAwait(false);
+        }
+
+        // Gone while waiting: end the way a reset ends any read.
+        return _lostWhileWaiting is { } lost ? throw lost : word;
+    }
+
+    // A client that resets while it waits must not be handed the next word (piped words would go to
+    // the dead, and a terminal operator would see it in /list). A one-byte peek consumes nothing: it
+    // ends with data (the next chunk, which waits its turn), a FIN (a half-close: the word is still
+    // owed, as the tutorial sends it) — then there is nothing more to learn — or the reset. (A
+    // zero-byte read cannot tell: Linux answers a zero-length recv with 0 even after a reset.)
+    private async Task WatchWhileWaitingAsync(WordRequests words, CancellationToken wordCame)
+    {
+        try
+        {
+            _peek ??= new byte[1];
+            await _socket.ReceiveAsync(_peek, SocketFlags.Peek, wordCame).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The word came (or none will): the serve loop reads on.
+        }
+        catch (SocketException e)
+        {
+            _lostWhileWaiting = e;
+            words.Withdraw(_ticket);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Aborted: Abort() withdrew the ticket.
+        }
     }
 
     private void Received(int count)

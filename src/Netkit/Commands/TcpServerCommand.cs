@@ -106,6 +106,6 @@ internal static class TcpServerCommand
         var console = new OperatorConsole(server, words, context.Status, context.Say);
         return CommandContext.InteractiveInput
             ? console.RunTerminalAsync(context.Stop)
-            : console.RunPipeAsync(new StreamReader(Console.OpenStandardInput()), context.Stop);
+            : console.RunPipeAsync(Console.OpenStandardInput(), context.Stop);
     }
 }

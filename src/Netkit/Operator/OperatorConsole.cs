@@ -15,14 +15,16 @@ namespace Netkit.Operator;
 /// </summary>
 internal sealed class OperatorConsole(TcpServer server, WordRequests words, TextWriter output, Action<string> say)
 {
-    /// <summary>Answers chunks with the lines of <paramref name="input"/>, in order, until it ends or <paramref name="stop"/> fires.</summary>
-    public async Task RunPipeAsync(TextReader input, CancellationToken stop)
+    /// <summary>Answers chunks with the lines of <paramref name="input"/> (raw bytes), in order, until it ends or <paramref name="stop"/> fires.</summary>
+    public async Task RunPipeAsync(Stream input, CancellationToken stop)
     {
+        var lines = new WordLines(input);
+        void TooLong() => say($"a line of stdin longer than {WordLines.MaxLength} bytes is not a word: skipped");
         try
         {
-            while (await input.ReadLineAsync(stop).ConfigureAwait(false) is { } line)
+            while (await lines.ReadLineAsync(TooLong, stop).ConfigureAwait(false) is { } line)
             {
-                if (await words.AnswerNextAsync(Encoding.UTF8.GetBytes(line), stop).ConfigureAwait(false) == 0)
+                if (await words.AnswerNextAsync(line, stop).ConfigureAwait(false) == 0)
                 {
                     return;
                 }
@@ -31,6 +33,11 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Text
         catch (OperationCanceledException)
         {
             return; // The server is stopping; its drain releases whoever waits.
+        }
+        catch (InvalidDataException e)
+        {
+            EndOfInput(e.Message + ": stdin is not lines of words");
+            return;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -172,6 +172,49 @@ public sealed class OperatorWordTests
         await running.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_client_that_resets_while_it_waits_stops_waiting_and_the_word_goes_to_the_next()
+    {
+        await using var running = await RunningTcpServer.StartAsync(WithOperator);
+        var words = running.Server.Words!;
+        var dead = await Loopback.ConnectAsync(running.Port);
+        await dead.SendAsync("dead"u8.ToArray(), SocketFlags.None);
+        await Loopback.UntilAsync(() => words.Waiting == 1);
+        var deadId = running.Server.Snapshot().Single().Id;
+        var alive = Loopback.ConverseAsync(running.Port, "alive"u8.ToArray());
+        await Loopback.UntilAsync(() => words.Waiting == 2);
+
+        dead.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        dead.Close();
+        await Loopback.UntilAsync(() => words.Waiting == 1);
+        Assert.False(words.IsWaiting(deadId));
+        Assert.NotEqual(deadId, await words.AnswerNextAsync("W"u8.ToArray(), CancellationToken.None).WaitAsync(Loopback.Patience));
+        Assert.Equal("alive" + Ack + "W", Encoding.UTF8.GetString(await alive));
+        Assert.Equal(1, words.Answered);
+    }
+
+    [Fact]
+    public async Task Waiting_for_the_operator_is_not_the_clients_idleness()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var running = await RunningTcpServer.StartAsync(WithOperator with { IdleTimeout = TimeSpan.FromSeconds(1) }, time);
+        var words = running.Server.Words!;
+        var waiting = Loopback.ConverseAsync(running.Port, "x"u8.ToArray());
+        await Loopback.UntilAsync(() => words.Waiting == 1);
+
+        // A witness that really is idle shows the sweep ran; the waiting client survives it.
+        using var idle = await Loopback.ConnectAsync(running.Port);
+        await Loopback.UntilAsync(() => running.Server.Snapshot().Count == 2);
+        await Loopback.UntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            return running.Server.Counters.Drops(Netkit.Core.Diagnostics.DropReason.Idle) == 1;
+        });
+        Assert.Equal(1, words.Waiting);
+        Assert.NotNull(words.AnswerLatest("W"u8.ToArray()));
+        Assert.Equal("x" + Ack + "W", Encoding.UTF8.GetString(await waiting));
+    }
+
     private static async Task<string> ConverseAnsweringAsync(RunningTcpServer running, string chunk, string word)
     {
         var conversation = Loopback.ConverseAsync(running.Port, Encoding.UTF8.GetBytes(chunk));
