@@ -190,4 +190,19 @@ public sealed class ClientTests(NetkitBinary netkit)
     });
 
     private static string Invariant(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    [SkippableTheory]
+    [InlineData("0>/dev/null", "read input: not open for reading")]
+    [InlineData("0</", "read input: Is a directory")]
+    public async Task UnreadableStdin_IsOneUsageErrorLine_NotAnInternalOne(string redirection, string message)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture);
+        using var client = netkit.StartShell($"exec \"$0\" tcp-client 127.0.0.1 --port {port} {redirection}");
+        Assert.Equal(2, await client.WaitForExitAsync());
+        Assert.Equal("netkit: error: " + message + "\n", client.Stderr);
+    }
+
 }

@@ -73,10 +73,40 @@ public sealed class TcpClientSession
     public async Task RunAsync(Stream input, Stream output, bool interactive, Action? sent, CancellationToken cancellationToken)
     {
         using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sending = SendStreamAsync(input, sent, stopSending.Token);
+        using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sending = SendOrStopReceivingAsync();
+
+        // A send side that fails (unreadable input, say) ends the session at once, even while the
+        // server says nothing: its error is the one to report.
+        async Task SendOrStopReceivingAsync()
+        {
+            try
+            {
+                await SendStreamAsync(input, sent, stopSending.Token).ConfigureAwait(false);
+            }
+            catch (NetkitException)
+            {
+                try
+                {
+                    await stopReceiving.CancelAsync().ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The session is already over (a send left behind after a chat ended).
+                }
+
+                throw;
+            }
+        }
+
         try
         {
-            await ReceiveAllAsync(output, cancellationToken).ConfigureAwait(false);
+            await ReceiveAllAsync(output, stopReceiving.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (sending.IsFaulted && !cancellationToken.IsCancellationRequested)
+        {
+            await sending.ConfigureAwait(false);
+            throw;
         }
         catch (NetkitException e) when (!sending.IsCompletedSuccessfully)
         {
