@@ -19,7 +19,7 @@ public sealed class ClientTests(NetkitBinary netkit)
         // direction towards us; what is on stdin must still arrive, byte for byte.
         var upload = new byte[10 << 20];
         new Random(8).NextBytes(upload);
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var sink = SinkAsync(listener);
 
         var input = stdinIsFile ? Path.GetTempFileName() : null;
@@ -67,7 +67,7 @@ public sealed class ClientTests(NetkitBinary netkit)
                 span[i] = (char)('a' + (i * 7 % 26));
             }
         });
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var sink = SinkAsync(listener);
 
         using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", Invariant(port), "--message", message);
@@ -81,7 +81,7 @@ public sealed class ClientTests(NetkitBinary netkit)
     [SkippableFact]
     public async Task ServerGoneWhileInputRemains_OneErrorLineSaysWhatWasNotDelivered()
     {
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var serving = Task.Run(async () =>
         {
             using var peer = await listener.AcceptAsync();
@@ -120,7 +120,7 @@ public sealed class ClientTests(NetkitBinary netkit)
     [SkippableFact]
     public async Task Interactive_ServerClosesWhileStdinIsStillOpen_ClientPrintsAllAndExits()
     {
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var serving = Task.Run(async () =>
         {
             using var peer = await listener.AcceptAsync();
@@ -156,7 +156,7 @@ public sealed class ClientTests(NetkitBinary netkit)
     [SkippableFact]
     public async Task ZeroTimeout_MeansNever()
     {
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var accepting = listener.AcceptAsync();
         using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", Invariant(port), "--message", "hi", "--timeout", "0", "--connect-timeout", "0");
         using var peer = await accepting.WaitAsync(RunningProcess.DefaultTimeout);
@@ -169,15 +169,6 @@ public sealed class ClientTests(NetkitBinary netkit)
         peer.Shutdown(SocketShutdown.Send);
         Assert.Equal(0, await client.WaitForExitAsync());
         Assert.Equal("late", client.Stdout);
-    }
-
-    private static Socket Listen(out int port)
-    {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        return listener;
     }
 
     // Accepts one client, sends the banner, half-closes, and returns every byte read to EOF.
@@ -196,11 +187,8 @@ public sealed class ClientTests(NetkitBinary netkit)
     [InlineData("0</", "read input: Is a directory")]
     public async Task UnreadableStdin_IsOneUsageErrorLine_NotAnInternalOne(string redirection, string message)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var port = ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture);
-        using var client = netkit.StartShell($"exec \"$0\" tcp-client 127.0.0.1 --port {port} {redirection}");
+        using var listener = Loopback.Listen(out var port);
+        using var client = netkit.StartShell($"exec \"$0\" tcp-client 127.0.0.1 --port {Invariant(port)} {redirection}");
         Assert.Equal(2, await client.WaitForExitAsync());
         Assert.Equal("netkit: error: " + message + "\n", client.Stderr);
     }

@@ -137,7 +137,7 @@ public sealed class LoadTests(NetkitBinary netkit)
         }
     }
 
-    private static long RssKiB(int pid)
+    internal static long RssKiB(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);

@@ -148,12 +148,12 @@ public sealed class OperatorTests(NetkitBinary netkit)
     public async Task AnEndlessLineOnStdin_IsNotWords_MemoryStaysBounded_AndChunksAreServed()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc");
-        using var server = RunningProcess.Start("/bin/sh", ["-c", $"exec '{netkit.Path}' tcp-server --port 0 --host 127.0.0.1 </dev/zero"]);
-        var listening = await server.WaitForStderrAsync(new Regex(@"listening on 127\.0\.0\.1:(\d+)"));
+        var (server, port) = await StartWithStdinAsync("</dev/zero");
+        using var _ = server;
         await server.WaitForStderrAsync(new Regex(@"operator input ended \(a line of stdin longer than 1048576 bytes: stdin is not lines of words\)"));
-        var rss = File.ReadLines($"/proc/{server.Id.ToString(CultureInfo.InvariantCulture)}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        Assert.True(long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) < 64 * 1024, rss);
-        Assert.Equal("hi" + Ack, Encoding.ASCII.GetString(await Loopback.ConverseAsync(int.Parse(listening.Groups[1].Value, CultureInfo.InvariantCulture), "hi"u8.ToArray())));
+        var rss = LoadTests.RssKiB(server.Id);
+        Assert.True(rss < 64 * 1024, $"server RSS {rss} KiB");
+        Assert.Equal("hi" + Ack, Encoding.ASCII.GetString(await Loopback.ConverseAsync(port, "hi"u8.ToArray())));
         await server.SignalAsync("TERM");
         Assert.Equal(0, await server.WaitForExitAsync());
     }
@@ -191,10 +191,10 @@ public sealed class OperatorTests(NetkitBinary netkit)
     [InlineData("0>/dev/null", "stdin is closed or not open for reading")]
     public async Task WithNoOperatorInput_ChunksGetDataAndAckAndNobodyWaits(string redirection, string said)
     {
-        using var server = RunningProcess.Start("/bin/sh", ["-c", $"exec '{netkit.Path}' tcp-server --port 0 --host 127.0.0.1 {redirection}"]);
-        var listening = await server.WaitForStderrAsync(new Regex(@"listening on 127\.0\.0\.1:(\d+)"));
+        var (server, port) = await StartWithStdinAsync(redirection);
+        using var _ = server;
         await server.WaitForStderrAsync(new Regex(Regex.Escape($"operator input ended ({said})")));
-        using (var client = await Loopback.ConnectAsync(int.Parse(listening.Groups[1].Value, CultureInfo.InvariantCulture)))
+        using (var client = await Loopback.ConnectAsync(port))
         {
             await client.SendAsync("hi"u8.ToArray(), SocketFlags.None);
             client.Shutdown(SocketShutdown.Send);
@@ -230,6 +230,22 @@ public sealed class OperatorTests(NetkitBinary netkit)
         Assert.Single(Regex.Matches(shell.Stderr, "in the background: the operator console is off"));
         shell.CloseStdin();
         Assert.Equal(0, await shell.WaitForExitAsync());
+    }
+
+    // A seed server whose stdin the shell redirects (`</dev/zero`, `<&-`, ...).
+    private async Task<(RunningProcess Server, int Port)> StartWithStdinAsync(string redirection)
+    {
+        var server = netkit.StartShell($"exec \"$0\" tcp-server --port 0 --host 127.0.0.1 {redirection}");
+        try
+        {
+            var listening = await server.WaitForStderrAsync(new Regex(@"listening on 127\.0\.0\.1:(\d+)"));
+            return (server, int.Parse(listening.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
     }
 
     private static char ProcessState(int pid)

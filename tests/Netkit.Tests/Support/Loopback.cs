@@ -8,6 +8,16 @@ internal static class Loopback
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
+    /// <summary>A listening socket on 127.0.0.1, port 0 (the test plays the server).</summary>
+    public static Socket Listen(out int port)
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        return listener;
+    }
+
     public static async Task<Socket> ConnectAsync(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

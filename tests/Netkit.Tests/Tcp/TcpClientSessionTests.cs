@@ -16,7 +16,7 @@ public sealed class TcpClientSessionTests
     {
         var upload = new byte[8 << 20];
         new Random(8).NextBytes(upload);
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var sink = Task.Run(async () =>
         {
             using var peer = await listener.AcceptAsync();
@@ -42,7 +42,7 @@ public sealed class TcpClientSessionTests
     [Fact]
     public async Task Interactive_input_stops_at_the_server_close_without_waiting_for_a_read()
     {
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var serving = Task.Run(async () =>
         {
             using var peer = await listener.AcceptAsync();
@@ -64,7 +64,7 @@ public sealed class TcpClientSessionTests
     public async Task A_server_gone_with_input_left_is_an_error_that_says_how_much_was_not_sent()
     {
         var upload = new byte[8 << 20];
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var serving = Task.Run(async () =>
         {
             using var peer = await listener.AcceptAsync();
@@ -85,7 +85,7 @@ public sealed class TcpClientSessionTests
     public async Task A_silent_server_times_out_after_the_inactivity_limit_on_the_injected_clock()
     {
         var limit = TimeSpan.FromMinutes(1);
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var accepting = listener.AcceptAsync();
         using var socket = await Loopback.ConnectAsync(port);
         using var peer = await accepting.WaitAsync(Loopback.Patience); // reads nothing, sends nothing, stays open
@@ -110,7 +110,7 @@ public sealed class TcpClientSessionTests
     public async Task Time_spent_writing_to_a_stalled_output_is_not_the_servers_silence()
     {
         var limit = TimeSpan.FromMinutes(1);
-        using var listener = Listen(out var port);
+        using var listener = Loopback.Listen(out var port);
         var accepting = listener.AcceptAsync();
         using var socket = await Loopback.ConnectAsync(port);
         using var peer = await accepting.WaitAsync(Loopback.Patience);
@@ -128,15 +128,6 @@ public sealed class TcpClientSessionTests
 
         await run.WaitAsync(Loopback.Patience);
         Assert.Equal("ab"u8.ToArray(), output.ToArray());
-    }
-
-    private static Socket Listen(out int port)
-    {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        return listener;
     }
 
     /// <summary>An output whose writes wait until the test releases them.</summary>
