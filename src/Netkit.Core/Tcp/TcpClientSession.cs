@@ -103,8 +103,9 @@ public sealed class TcpClientSession
         {
             await ReceiveAllAsync(output, stopReceiving.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (sending.IsFaulted && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // Only the send side's failure cancels the receive: report that failure.
             await sending.ConfigureAwait(false);
             throw;
         }

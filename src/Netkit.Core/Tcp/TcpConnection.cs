@@ -34,6 +34,7 @@ internal sealed class TcpConnection
     private volatile bool _awaitingWord;
     private SocketException? _lostWhileWaiting;
     private byte[]? _peek;
+    private ReadOnlyMemory<byte>? _wordInFlight;
     private string? _abortReason;
 
     public TcpConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
@@ -100,6 +101,12 @@ internal sealed class TcpConnection
         catch (Exception e)
         {
             end = SocketErrors.Ending(e, Volatile.Read(ref _abortReason));
+
+            // The peer went away with its word unsent: the word goes to the next client.
+            if (_wordInFlight is { } unsent && _words is not null && end.Kind == ConnectionEndKind.PeerGone)
+            {
+                _words.Return(unsent);
+            }
         }
         finally
         {
@@ -179,6 +186,7 @@ internal sealed class TcpConnection
                 if (word is { } typed)
                 {
                     reply = typed;
+                    _wordInFlight = typed;
                     word = null;
                 }
                 else
@@ -211,6 +219,7 @@ internal sealed class TcpConnection
                 }
 
                 Volatile.Write(ref _sendStarted, 0);
+                _wordInFlight = null;
             }
             finally
             {
@@ -260,8 +269,19 @@ internal sealed class TcpConnection
             await watcher.ConfigureAwait(false);
         }
 
-        // Gone while waiting: end the way a reset ends any read.
-        return _lostWhileWaiting is { } lost ? throw lost : word;
+        // Gone while waiting: end the way a reset ends any read, and a word that came in the
+        // meantime goes to the next client instead.
+        if (_lostWhileWaiting is { } lost)
+        {
+            if (word is { } undelivered)
+            {
+                words.Return(undelivered);
+            }
+
+            throw lost;
+        }
+
+        return word;
     }
 
     // A client that resets while it waits must not be handed the next word (piped words would go to

@@ -26,6 +26,10 @@ public sealed class WordRequests
     private bool _suspended;
     private TaskCompletionSource? _arrival;
     private Channel<int>? _waits;
+
+    // Words handed to a connection that turned out to be gone (reset while the word was on its way):
+    // they go to the next chunk that waits, so no live client goes without while a word is lost.
+    private readonly Queue<ReadOnlyMemory<byte>> _returned = new();
     private long _answered;
     private long _released;
 
@@ -145,6 +149,7 @@ public sealed class WordRequests
         lock (_gate)
         {
             _ended = true;
+            _returned.Clear();
             _waits?.Writer.TryComplete();
             _arrival?.TrySetResult();
         }
@@ -183,6 +188,12 @@ public sealed class WordRequests
                 return new ValueTask<ReadOnlyMemory<byte>?>((ReadOnlyMemory<byte>?)null);
             }
 
+            if (_returned.TryDequeue(out var returned))
+            {
+                _answered++;
+                return new ValueTask<ReadOnlyMemory<byte>?>(returned);
+            }
+
             var wait = ticket.Begin();
             ticket.Previous = _latest;
             ticket.Next = null;
@@ -203,6 +214,33 @@ public sealed class WordRequests
             _arrival = null;
             return wait;
         }
+    }
+
+    /// <summary>A word handed over could not be sent (its connection reset on the way): not counted as
+    /// sent, and given to the connection that waits longest, or else the next one to wait.</summary>
+    internal void Return(ReadOnlyMemory<byte> word)
+    {
+        WordTicket? ticket;
+        lock (_gate)
+        {
+            _answered--;
+            if (_ended)
+            {
+                return;
+            }
+
+            ticket = _oldest;
+            if (ticket is null)
+            {
+                _returned.Enqueue(word);
+                return;
+            }
+
+            Unlink(ticket);
+            _answered++;
+        }
+
+        ticket.Complete(word);
     }
 
     /// <summary>The connection is closing: its wait, if any, ends without a word (not counted as released).</summary>

@@ -78,8 +78,9 @@ internal static class CommandHost
         {
             return Fail(error, SocketErrors.Describe(e), ExitCode.For(SocketErrors.Classify(e.SocketErrorCode)));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
+            // A cancellation that is not the user's stop is a fault too: one line, never an unhandled crash.
             // A failure nobody foresaw still reads as one line; the type helps a bug report. The
             // table has no code for "netkit is wrong", so it shares 1 with other failures to talk.
             return Fail(error, $"internal: {e.GetType().Name}: {e.Message}", ExitCode.Network);

@@ -17,7 +17,8 @@ internal sealed class WordLines(Stream input)
     /// <summary>How long a line may grow before stdin is taken for something other than words (1 MiB).</summary>
     public const int GiveUpLength = 16 * MaxLength;
 
-    private readonly byte[] _buffer = new byte[MaxLength];
+    // Room for a longest word and its "\r\n".
+    private readonly byte[] _buffer = new byte[MaxLength + 2];
     private int _start;
     private int _end;
     private bool _ended;
@@ -38,18 +39,27 @@ internal sealed class WordLines(Stream input)
                 if (skipping)
                 {
                     skipping = false;
+                    skipped = 0;
                     tooLong();
                     continue;
                 }
 
-                return (line.Length > 0 && line[^1] == '\r' ? line[..^1] : line).ToArray();
+                skipped = 0;
+                var word = line.Length > 0 && line[^1] == '\r' ? line[..^1] : line;
+                if (word.Length > MaxLength)
+                {
+                    tooLong();
+                    continue;
+                }
+
+                return word.ToArray();
             }
 
             if (_ended)
             {
                 var rest = _buffer.AsSpan(_start, _end - _start).ToArray();
                 _start = _end;
-                if (skipping)
+                if (skipping || rest.Length > MaxLength)
                 {
                     tooLong();
                     return null;

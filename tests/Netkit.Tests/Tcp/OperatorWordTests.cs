@@ -215,6 +215,29 @@ public sealed class OperatorWordTests
         Assert.Equal("x" + Ack + "W", Encoding.UTF8.GetString(await waiting));
     }
 
+    [Fact]
+    public async Task A_word_returned_by_a_connection_that_died_goes_to_the_next_waiting_chunk_and_is_not_counted_twice()
+    {
+        var words = new WordRequests();
+        var dead = new WordTicket(1);
+        var next = new WordTicket(2);
+        var deadWait = words.WaitAsync(dead);
+        Assert.Equal(1, await words.AnswerNextAsync("w"u8.ToArray(), CancellationToken.None));
+        Assert.Equal("w", Encoding.UTF8.GetString((await deadWait)!.Value.Span));
+
+        // Nobody waits yet: the returned word is held for the next chunk, which gets it at once.
+        words.Return("w"u8.ToArray());
+        Assert.Equal(0, words.Answered);
+        Assert.Equal("w", Encoding.UTF8.GetString((await words.WaitAsync(next))!.Value.Span));
+        Assert.Equal(1, words.Answered);
+
+        // With a client waiting, it goes straight to that one.
+        var nextWait = words.WaitAsync(next);
+        words.Return("v"u8.ToArray());
+        Assert.Equal("v", Encoding.UTF8.GetString((await nextWait.AsTask().WaitAsync(Loopback.Patience))!.Value.Span));
+        Assert.Equal(1, words.Answered);
+    }
+
     private static async Task<string> ConverseAnsweringAsync(RunningTcpServer running, string chunk, string word)
     {
         var conversation = Loopback.ConverseAsync(running.Port, Encoding.UTF8.GetBytes(chunk));
