@@ -30,8 +30,8 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "receive failed, still serving: {Reason}")]
     public static partial void ReceiveFailed(ILogger logger, string reason);
 
-    [LoggerMessage(8, LogLevel.Information, "stopping: waiting up to {Timeout} for {Count} connection(s)")]
-    public static partial void Draining(ILogger logger, TimeSpan timeout, int count);
+    [LoggerMessage(8, LogLevel.Information, "stopping: waiting {Limit} for {Count} connection(s)")]
+    public static partial void Draining(ILogger logger, string limit, int count);
 
     [LoggerMessage(10, LogLevel.Debug, "trying {Address}")]
     public static partial void Trying(ILogger logger, EndPoint address);
@@ -40,7 +40,7 @@ internal static partial class Log
     public static partial void AttemptFailed(ILogger logger, EndPoint address, string reason);
 
     [LoggerMessage(12, LogLevel.Debug, "no reply within {Timeout} (attempt {Attempt} of {Attempts})")]
-    public static partial void NoReply(ILogger logger, TimeSpan timeout, int attempt, int attempts);
+    public static partial void NoReply(ILogger logger, string timeout, int attempt, int attempts);
 
     [LoggerMessage(14, LogLevel.Debug, "dropped {Length} bytes from {Remote}: {Reason}")]
     public static partial void DatagramDropped(ILogger logger, string remote, int length, string reason);

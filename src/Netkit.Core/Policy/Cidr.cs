@@ -40,7 +40,7 @@ public sealed class Cidr
         var addressText = slash < 0 ? s : s[..slash];
         if (!IPAddress.TryParse(addressText, out var address) || addressText.Contains('%', StringComparison.Ordinal))
         {
-            error = $"'{text}' is not an address or CIDR block (e.g. 10.0.0.0/8, ::1, 2001:db8::/32)";
+            error = $"'{Protocols.PeerText.Escape(System.Text.Encoding.UTF8.GetBytes(text ?? ""), 60)}' is not an address or CIDR block (e.g. 10.0.0.0/8, ::1, 2001:db8::/32)";
             return false;
         }
 

@@ -40,7 +40,7 @@ public static class TcpConnector
                 }
                 catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
-                    throw new NetkitException(FailureKind.Timeout, $"connect to {EndpointText.Format(endPoint)}: no answer within {connectTimeout.TotalSeconds:0.###}s");
+                    throw new NetkitException(FailureKind.Timeout, $"connect to {EndpointText.Format(endPoint)}: no answer within {DurationText.Format(connectTimeout)}");
                 }
                 catch (SocketException e)
                 {

@@ -182,11 +182,11 @@ public sealed class TcpServer
             return;
         }
 
-        Log.Draining(_logger, _options.ShutdownTimeout, live.Length);
+        Log.Draining(_logger, _options.ShutdownTimeout is { } limit ? "up to " + DurationText.Format(limit) : "without a limit", live.Length);
         var all = Task.WhenAll(live.Select(c => c.Completion));
         try
         {
-            await all.WaitAsync(_options.ShutdownTimeout, _time).ConfigureAwait(false);
+            await all.WaitAsync(_options.ShutdownTimeout ?? Timeout.InfiniteTimeSpan, _time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

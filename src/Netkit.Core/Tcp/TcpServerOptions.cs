@@ -43,8 +43,9 @@ public sealed record TcpServerOptions
     /// <summary>Who may connect (default: everyone); checked before any byte is read.</summary>
     public Policy.AccessList Access { get; init; } = Policy.AccessList.Open;
 
-    /// <summary>How long a stopping server lets connections finish before closing them (default 5 s).</summary>
-    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long a stopping server lets connections finish before resetting them (default 5 s;
+    /// null: no limit, until they finish or the stop is forced).</summary>
+    public TimeSpan? ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The read size: the tutorial's <c>recv(4096)</c> in seed mode; larger reads for echo.</summary>
     public int ReceiveSize => Mode == TcpServerMode.Seed ? 4096 : 64 * 1024;

@@ -50,7 +50,7 @@ public static class UdpTimeClient
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                Log.NoReply(logger, query.WaitFor(attempt), attempt + 1, attempts);
+                Log.NoReply(logger, DurationText.Format(query.WaitFor(attempt)), attempt + 1, attempts);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused)
             {

@@ -37,7 +37,7 @@ internal sealed class AccessOptionSet
         var trimmed = text.Trim().TrimStart('[').TrimEnd(']');
         if (!IPAddress.TryParse(trimmed, out var address))
         {
-            throw new UsageException($"--acl-check: '{text}' is not an IP address");
+            throw new UsageException($"--acl-check: {Parsing.Echo.Quote(text)} is not an IP address");
         }
 
         var decision = Bind(result).Decide(address);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Netkit.Core.Diagnostics;
 using Netkit.Core.Sockets;
 using Netkit.Parsing;
 
@@ -10,51 +11,89 @@ internal static class CommonOptions
 {
     public const int DefaultPort = 12345;
 
-    public static readonly Option<string> Verbosity = new("--verbosity", "-v")
+    public static readonly Option<string> Verbosity = Choice(new Option<string>("--verbosity", "-v")
     {
-        Description = "How much to log on stderr: quiet, normal, detailed or debug.",
+        Description = "How much to log on stderr: quiet (warnings and errors), normal, detailed (connection-level detail) or debug (every chunk and datagram).",
         DefaultValueFactory = _ => "normal",
         Recursive = true,
         HelpName = "level",
-    };
+    }, Cli.Verbosity.Names);
 
-    public static readonly Option<string> LogFormat = new("--log-format")
+    public static readonly Option<string> LogFormat = Choice(new Option<string>("--log-format")
     {
-        Description = "Log line format on stderr: simple, json or systemd.",
+        Description = "Format of every stderr line: simple, json (one object per line) or systemd (<N> priority prefix).",
         DefaultValueFactory = _ => "simple",
         Recursive = true,
         HelpName = "format",
-    };
-
-    static CommonOptions()
-    {
-        Verbosity.AcceptOnlyFromAmong(Cli.Verbosity.Names);
-        LogFormat.AcceptOnlyFromAmong(Logging.Formats);
-    }
+    }, Logging.Formats);
 
     public static Option<int> Port(bool server) => new("--port", "-p")
     {
         Description = server
-            ? $"Port to listen on (default {DefaultPort}); 0 picks a free port and prints it."
-            : $"Port to connect to (default {DefaultPort}).",
+            ? "Port to listen on; 0 picks a free port and prints it."
+            : "Port to connect to (a port written into the host, HOST:PORT, wins when --port is not given).",
         DefaultValueFactory = _ => DefaultPort,
         CustomParser = r => PortParser.TryParse(Single(r), server, out var port, out var error) ? port : Fail<int>(r, error),
     };
 
-    public static Option<TimeSpan?> OptionalDuration(string name, string description) => new(name)
+    /// <summary>A duration option that is not a timeout (keepalive timers, linger): 0 is refused
+    /// unless it has a meaning of its own, said in <paramref name="description"/>.</summary>
+    public static Option<TimeSpan?> OptionalDuration(string name, string description, bool allowZero = false) => new(name)
     {
         Description = description,
         HelpName = "duration",
-        CustomParser = r => ParseDuration(r),
+        CustomParser = r => ParseDuration(r, allowZero),
     };
 
-    public static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue) => new(name)
+    /// <summary>A timeout: <paramref name="defaultValue"/> when not given, null (never) for 0 or when
+    /// the default is never. Its default is shown once, written as people write it.</summary>
+    public static TimeoutOption Timeout(string name, string description, TimeSpan? defaultValue, params string[] aliases) => new(new Option<TimeSpan?>(name, aliases)
     {
-        Description = description,
+        Description = $"{description} 0 means never. [default: {(defaultValue is { } d ? DurationText.Format(d) : "never")}]",
         HelpName = "duration",
-        DefaultValueFactory = _ => defaultValue,
-        CustomParser = r => ParseDuration(r) ?? defaultValue,
-    };
+        CustomParser = r => ParseDuration(r, allowZero: true),
+    }, defaultValue);
+
+    /// <summary>An option that takes one of <paramref name="names"/>; anything else is one line naming them.</summary>
+    public static Option<T> Choice<T>(Option<T> option, IReadOnlyList<string> names)
+    {
+        option.CompletionSources.Add(names.ToArray());
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && !names.Contains(r.Tokens[^1].Value, StringComparer.Ordinal))
+            {
+                r.AddError($"{r.Option.Name}: {Echo.Quote(r.Tokens[^1].Value)} is not one of {string.Join(", ", names)}");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>A choice of named values, typed (<typeparamref name="T"/> nullable): absent is null, the
+    /// caller's default, which the help names first; anything else is one line naming the choices.</summary>
+    public static Option<T> Enum<T>(string name, string description, (string Name, T Value)[] choices)
+    {
+        var names = choices.Select(c => c.Name).ToArray();
+        var option = new Option<T>(name)
+        {
+            Description = $"{description} [default: {names[0]}]",
+            HelpName = string.Join('|', names),
+            CustomParser = r =>
+            {
+                var text = Single(r);
+                foreach (var (choice, value) in choices)
+                {
+                    if (string.Equals(choice, text, StringComparison.Ordinal))
+                    {
+                        return value;
+                    }
+                }
+
+                return Fail<T>(r, $"{Echo.Quote(text)} is not one of {string.Join(", ", names)}");
+            },
+        };
+        option.CompletionSources.Add(names);
+        return option;
+    }
 
     public static Option<int> Count(string name, string description, int defaultValue, int min, int max) => new(name)
     {
@@ -102,25 +141,15 @@ internal static class CommonOptions
         }
     });
 
-    /// <summary>The <c>-4</c>/<c>-6</c> pair, validated on <paramref name="command"/> so both at once is an error.</summary>
-    public static Func<ParseResult, AddressFamilyPreference> AddFamily(Command command)
+    private static TimeSpan? ParseDuration(ArgumentResult r, bool allowZero)
     {
-        var v4 = Flag("-4", "Use IPv4 only.");
-        var v6 = Flag("-6", "Use IPv6 only.");
-        command.Add(v4);
-        command.Add(v6);
-        Validate(command, r =>
+        if (!DurationParser.TryParse(Single(r), out var value, out var error))
         {
-            if (r.GetValue(v4) && r.GetValue(v6))
-            {
-                r.AddError("-4 and -6 exclude each other");
-            }
-        });
-        return r => r.GetValue(v4) ? AddressFamilyPreference.IPv4 : r.GetValue(v6) ? AddressFamilyPreference.IPv6 : AddressFamilyPreference.Any;
-    }
+            return Fail<TimeSpan?>(r, error);
+        }
 
-    private static TimeSpan? ParseDuration(ArgumentResult r)
-        => DurationParser.TryParse(Single(r), out var value, out var error) ? value : Fail<TimeSpan?>(r, error);
+        return allowZero || value > TimeSpan.Zero ? value : Fail<TimeSpan?>(r, $"{Echo.Quote(Single(r))} is too short (at least 1ms)");
+    }
 
     private static int? ParseCount(ArgumentResult r, int min, int max)
     {
@@ -130,7 +159,7 @@ internal static class CommonOptions
             return n;
         }
 
-        return Fail<int?>(r, $"'{text}' is not a whole number from {min} to {max}");
+        return Fail<int?>(r, $"{Echo.Quote(text)} is not a whole number from {min} to {max}");
     }
 
     private static string Single(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[0].Value : "";

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using Netkit.Commands;
 using Netkit.Output;
+using Netkit.Parsing;
 
 namespace Netkit.Cli;
 
@@ -71,17 +73,36 @@ internal static class NetkitCli
         }
     }
 
-    // The most telling parse error, on one line: an unknown word beats "command not provided",
-    // which is only its consequence.
+    // The most telling parse error, on one line and in netkit's words: an unknown word beats
+    // "command not provided", which is only its consequence; the parser's own English is replaced.
     private static string Describe(ParseResult result)
     {
-        var message = result.UnmatchedTokens.Count > 0
-            ? $"unknown command or argument '{Shorten(result.UnmatchedTokens[0])}'"
-            : result.Errors[0].Message;
+        // An option nobody knows that took the place of a host argument ("tcp-client --host ::1").
+        if (result.Errors.FirstOrDefault(e => e.Message.StartsWith("unknown option", StringComparison.Ordinal)) is { } unknown)
+        {
+            return unknown.Message;
+        }
+
+        if (result.UnmatchedTokens.Count > 0)
+        {
+            var token = result.UnmatchedTokens[0];
+            return token.StartsWith('-') && token.Length > 1
+                ? $"unknown option {Echo.Quote(token)}"
+                : result.CommandResult.Command is RootCommand root
+                    ? $"unknown command {Echo.Quote(token)} (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})"
+                    : $"unexpected argument {Echo.Quote(token)}";
+        }
+
+        var error = result.Errors[0];
+        var message = error.SymbolResult switch
+        {
+            OptionResult { Tokens.Count: 0 } o when o.Option.Arity.MinimumNumberOfValues > 0 => $"{o.Option.Name}: a value is required",
+            OptionResult o when o.Tokens.Count > 1 && o.Option.Arity.MaximumNumberOfValues == 1 => $"{o.Option.Name} is given more than once",
+            ArgumentResult { Tokens.Count: 0 } a => $"{a.Argument.Name}: a value is required",
+            CommandResult c when c.Command.Subcommands.Count > 0 && c.Command.Action is null
+                => $"a command is required: {string.Join(", ", c.Command.Subcommands.Select(s => s.Name))}",
+            _ => error.Message,
+        };
         return string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
-
-    // An argument is echoed back at most 60 characters long, control characters escaped.
-    private static string Shorten(string token)
-        => Core.Protocols.PeerText.Escape(System.Text.Encoding.UTF8.GetBytes(token), 60);
 }

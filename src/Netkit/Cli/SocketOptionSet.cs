@@ -46,7 +46,7 @@ internal sealed class SocketOptionSet
             _keepAliveCount = Add(command, CommonOptions.OptionalCount("--keepalive-count", "TCP_KEEPCNT: unanswered probes before the peer is dead (implies --keepalive).", 1, 127));
             _noDelay = Add(command, CommonOptions.Flag("--no-delay", "TCP_NODELAY: send small writes at once (no Nagle)."));
             _oobInline = Add(command, CommonOptions.Flag("--oob-inline", "SO_OOBINLINE: urgent data arrives in the normal stream."));
-            _linger = Add(command, CommonOptions.OptionalDuration("--linger", "SO_LINGER: how long close waits for unsent data; 0 resets the connection."));
+            _linger = Add(command, CommonOptions.OptionalDuration("--linger", "SO_LINGER: how long close waits for unsent data; 0 resets the connection.", allowZero: true));
         }
         else if (broadcastFlag)
         {

@@ -15,19 +15,16 @@ internal static class TcpClientCommand
         var command = new Command("tcp-client",
             "Connect, send --message (or stdin to its end, binary safe), half-close, and write everything received to stdout " +
             "until the server closes. Prompts for what is missing when stdin is a terminal.");
-        var host = new Argument<string?>("host") { Description = "Server name or address (prompted for when missing and stdin is a terminal).", Arity = ArgumentArity.ZeroOrOne };
-        var port = CommonOptions.Port(server: false);
+        var endpoint = EndpointOptions.AddClient(command);
         var message = CommonOptions.Text("--message", "Text to send (default: stdin, or a prompt on a terminal).", "text", "-m");
-        var connectTimeout = CommonOptions.Duration("--connect-timeout", "Give up connecting to each address after this long (default 10s; 0 never).", TimeSpan.FromSeconds(10));
-        var timeout = CommonOptions.OptionalDuration("--timeout", "Give up when nothing arrives for this long (default and 0: wait).");
+        var connectTimeout = CommonOptions.Timeout("--connect-timeout", "Give up connecting to each address after this long.", TimeSpan.FromSeconds(10));
+        var timeout = CommonOptions.Timeout("--timeout", "Give up (exit 3) when nothing moves either way for this long; a flowing upload or download is never cut.", null);
         var interactive = CommonOptions.Flag("--interactive", "Chat mode: typed lines go out as typed, received data prints as it comes.", "-i");
-        command.Add(host);
-        foreach (var option in new Option[] { port, message, connectTimeout, timeout, interactive })
+        foreach (var option in new Option[] { message, connectTimeout.Option, timeout.Option, interactive })
         {
             command.Add(option);
         }
 
-        var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Client, server: false);
         CommonOptions.Validate(command, r =>
         {
@@ -39,7 +36,7 @@ internal static class TcpClientCommand
 
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
         {
-            var name = r.GetValue(host) ?? await context.PromptAsync("input server ip address :", "a server address is required (netkit tcp-client HOST)");
+            var host = endpoint.Host(r) ?? endpoint.Typed(r, await context.PromptAsync("input server ip address :", "a server address is required (netkit tcp-client HOST)"));
             var text = r.GetValue(message);
             if (text is null && !r.GetValue(interactive) && CommandContext.InteractiveInput)
             {
@@ -47,9 +44,8 @@ internal static class TcpClientCommand
             }
 
             var logger = context.Loggers.CreateLogger("tcp-client");
-            using var socket = await TcpConnector.ConnectAsync(name, r.GetValue(port), family(r), sockets.Bind(r), r.GetValue(connectTimeout), logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
-            var silence = r.GetValue(timeout) is { } limit && limit > TimeSpan.Zero ? limit : (TimeSpan?)null;
-            var session = new TcpClientSession(socket, silence, TimeProvider.System);
+            using var socket = await TcpConnector.ConnectAsync(host.Host!, endpoint.Port(r, host), endpoint.Family(r), sockets.Bind(r), connectTimeout.Get(r) ?? TimeSpan.Zero, logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
+            var session = new TcpClientSession(socket, timeout.Get(r), TimeProvider.System);
             using var stdout = StandardOutput.Open();
             await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status, TimeProvider.System);
             void Sent() => context.Say("sending completed.");

@@ -18,28 +18,25 @@ internal static class TcpServerCommand
             "Serve TCP clients. Seed mode (default) answers each chunk like the tutorial: the data, \"\\nI get it!\\n\", " +
             "then the operator's word (--reply, typed lines, or one line of piped stdin per chunk). --mode echo is RFC 862. " +
             "Prints 'listening on ADDRESS:PORT (tcp)' on stderr; SIGINT/SIGTERM drain, print a summary and exit 0.");
-        var port = CommonOptions.Port(server: true);
-        var host = CommonOptions.Text("--host", "Address to bind (default: every interface, IPv4 and IPv6).", "address");
-        var mode = new Option<string>("--mode") { Description = "seed (the tutorial's conversation) or echo (RFC 862).", DefaultValueFactory = _ => "seed", HelpName = "mode" };
-        mode.AcceptOnlyFromAmong("seed", "echo");
+        var mode = CommonOptions.Enum<TcpServerMode?>("--mode", "seed (the tutorial's conversation) or echo (RFC 862).", [("seed", TcpServerMode.Seed), ("echo", TcpServerMode.Echo)]);
         var ack = CommonOptions.Text("--ack", $"Acknowledgement sent as \"\\nTEXT\\n\" after each chunk (default \"{SeedReply.DefaultAck}\").", "text");
         var noAck = CommonOptions.Flag("--no-ack", "Send no acknowledgement.");
         var reply = CommonOptions.Text("--reply", "Send this word after each ack automatically (no operator needed).", "text");
         var once = CommonOptions.Flag("--once", "Serve one client, then exit.");
-        var backlog = CommonOptions.Count("--backlog", "Pending connections the OS queues (default 4096; the kernel may cap it, see net.core.somaxconn).", 4096, 1, 65535);
-        var maxConnections = CommonOptions.Count("--max-connections", "Clients served at once; more are closed at once and logged (default 10000).", 10_000, 1, 10_000_000);
-        var idle = CommonOptions.OptionalDuration("--idle-timeout", "Close a connection silent for this long (default: never).");
-        var shutdown = CommonOptions.Duration("--shutdown-timeout", "On SIGINT/SIGTERM, how long clients may finish (default 5s).", TimeSpan.FromSeconds(5));
-        var maxPerIp = CommonOptions.OptionalCount("--max-per-ip", "Clients served at once from one address; more are closed at once and logged (default: no limit).", 1, 10_000_000);
-        var firstByte = CommonOptions.OptionalDuration("--first-byte-timeout", "Close a client that sends nothing this long after connecting (slowloris; default: never).");
-        var maxSession = CommonOptions.OptionalDuration("--max-session", "Close a client this long after it connected (default: never).");
-        var sendTimeout = CommonOptions.Duration("--send-timeout", "Close a client that does not read its replies for this long; meanwhile its reads are paused (default 30s; 0 never).", TimeSpan.FromSeconds(30));
-        foreach (var option in new Option[] { port, host, mode, ack, noAck, reply, once, backlog, maxConnections, maxPerIp, idle, firstByte, maxSession, sendTimeout, shutdown })
+        var backlog = CommonOptions.Count("--backlog", "Pending connections the OS queues (the kernel may cap it, see net.core.somaxconn).", 4096, 1, 65535);
+        var maxConnections = CommonOptions.Count("--max-connections", "Clients served at once; more are closed at once and logged.", 10_000, 1, 10_000_000);
+        var idle = CommonOptions.Timeout("--idle-timeout", "Close a connection silent for this long.", null);
+        var shutdown = CommonOptions.Timeout("--shutdown-timeout", "On SIGINT/SIGTERM, how long clients may finish before they are reset.", TimeSpan.FromSeconds(5));
+        var maxPerIp = CommonOptions.OptionalCount("--max-per-ip", "Clients served at once from one address; more are closed at once and logged. [default: no limit]", 1, 10_000_000);
+        var firstByte = CommonOptions.Timeout("--first-byte-timeout", "Close a client that sends nothing this long after connecting (slowloris).", null);
+        var maxSession = CommonOptions.Timeout("--max-session", "Close a client this long after it connected.", null);
+        var sendTimeout = CommonOptions.Timeout("--send-timeout", "Close a client that does not read its replies for this long; meanwhile its reads are paused.", TimeSpan.FromSeconds(30));
+        var endpoint = EndpointOptions.AddServer(command);
+        foreach (var option in new Option[] { mode, ack, noAck, reply, once, backlog, maxConnections, maxPerIp, idle.Option, firstByte.Option, maxSession.Option, sendTimeout.Option, shutdown.Option })
         {
             command.Add(option);
         }
 
-        var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Listener, server: true);
         var access = new AccessOptionSet(command);
         CommonOptions.Validate(command, r =>
@@ -49,7 +46,7 @@ internal static class TcpServerCommand
                 r.AddError("--ack and --no-ack exclude each other");
             }
 
-            if (r.GetValue(mode) == "echo" && (r.GetValue(ack) is not null || r.GetValue(noAck) || r.GetValue(reply) is not null))
+            if (r.GetValue(mode) == TcpServerMode.Echo && (r.GetValue(ack) is not null || r.GetValue(noAck) || r.GetValue(reply) is not null))
             {
                 r.AddError("--ack, --no-ack and --reply apply to seed mode only");
             }
@@ -64,21 +61,21 @@ internal static class TcpServerCommand
 
             var options = new TcpServerOptions
             {
-                Mode = r.GetValue(mode) == "echo" ? TcpServerMode.Echo : TcpServerMode.Seed,
+                Mode = r.GetValue(mode) ?? TcpServerMode.Seed,
                 AckFrame = r.GetValue(noAck) ? ReadOnlyMemory<byte>.Empty : SeedReply.FrameAck(r.GetValue(ack) ?? SeedReply.DefaultAck),
                 AutoReply = r.GetValue(reply) is { } word ? Encoding.UTF8.GetBytes(word) : null,
-                OperatorWords = r.GetValue(mode) != "echo" && r.GetValue(reply) is null,
+                OperatorWords = r.GetValue(mode) != TcpServerMode.Echo && r.GetValue(reply) is null,
                 Once = r.GetValue(once),
                 MaxConnections = r.GetValue(maxConnections),
-                IdleTimeout = r.GetValue(idle),
+                IdleTimeout = idle.Get(r),
                 MaxPerIp = r.GetValue(maxPerIp),
-                FirstByteTimeout = r.GetValue(firstByte),
-                MaxSession = r.GetValue(maxSession),
-                SendTimeout = r.GetValue(sendTimeout) is { } send && send > TimeSpan.Zero ? send : null,
+                FirstByteTimeout = firstByte.Get(r),
+                MaxSession = maxSession.Get(r),
+                SendTimeout = sendTimeout.Get(r),
                 Access = access.Bind(r),
-                ShutdownTimeout = r.GetValue(shutdown),
+                ShutdownTimeout = shutdown.Get(r),
             };
-            var request = new ListenRequest(r.GetValue(host), r.GetValue(port), family(r), sockets.Bind(r));
+            var request = endpoint.Listen(r, sockets.Bind(r));
             var listener = await SocketBinder.ListenTcpAsync(request, r.GetValue(backlog), context.Stop).ConfigureAwait(false);
             var server = new TcpServer(listener, options, context.Loggers.CreateLogger("tcp-server"));
             using var forced = context.Abort.Register(server.Abort);

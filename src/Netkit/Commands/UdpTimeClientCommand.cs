@@ -16,37 +16,35 @@ internal static class UdpTimeClientCommand
         var command = new Command("udp-time-client",
             "Ask a time server: send an empty datagram, wait for a 4-byte reply from that address, print the time as " +
             "Python's time.ctime does (local time). A reply of another length prints 'reply error N: BYTES' and exits 4.");
-        var host = new Argument<string?>("host") { Description = "Server name or address (prompted for when missing and stdin is a terminal).", Arity = ArgumentArity.ZeroOrOne };
-        var port = CommonOptions.Port(server: false);
+        var endpoint = EndpointOptions.AddClient(command);
         var epoch = UdpTimeServerCommand.EpochOption(allowAuto: true);
-        var timeout = CommonOptions.Duration("--timeout", "First wait for a reply (default 2s; 0 waits for ever); each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
-        var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes (default 3).", 3, 0, 100);
+        var timeout = CommonOptions.Timeout("--timeout", "First wait for a reply; each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
+        var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes.", 3, 0, 100);
         var json = CommonOptions.Flag("--json", "Print server time (ISO 8601 and seconds), local time, offset, round trip and epoch as JSON.");
         var broadcast = CommonOptions.Flag("--broadcast", "HOST is a broadcast address: collect every reply within --timeout, one line per responder.");
-        command.Add(host);
-        foreach (var option in new Option[] { port, epoch, timeout, retries, json, broadcast })
+        foreach (var option in new Option[] { epoch, timeout.Option, retries, json, broadcast })
         {
             command.Add(option);
         }
 
-        var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: false, broadcastFlag: false);
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
         {
-            var name = r.GetValue(host) ?? await context.PromptAsync("input server address :", "a server address is required (netkit udp-time-client HOST)");
-            var addresses = await HostResolver.ResolveAsync(name, family(r), context.Stop).ConfigureAwait(false);
-            var server = new IPEndPoint(addresses[0], r.GetValue(port));
-            var query = new TimeQuery { Timeout = r.GetValue(timeout), Retries = r.GetValue(retries), Settings = sockets.Bind(r) };
+            var host = endpoint.Host(r) ?? endpoint.Typed(r, await context.PromptAsync("input server address :", "a server address is required (netkit udp-time-client HOST)"));
+            var port = endpoint.Port(r, host);
+            var addresses = await HostResolver.ResolveAsync(host.Host!, endpoint.Family(r), context.Stop).ConfigureAwait(false);
+            var server = new IPEndPoint(addresses[0], port);
+            var query = new TimeQuery { Timeout = timeout.Get(r) ?? TimeSpan.Zero, Retries = r.GetValue(retries), Settings = sockets.Bind(r) };
             var logger = context.Loggers.CreateLogger("udp-time-client");
-            var chosen = UdpTimeServerCommand.ParseEpoch(r.GetValue(epoch));
+            var chosen = r.GetValue(epoch);
             using var stdout = StandardOutput.Open();
             context.Say("waiting for a reply ......");
             var readings = r.GetValue(broadcast)
                 ? await UdpTimeClient.CollectAsync(server, query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)
-                : [await UdpTimeClient.QueryFirstAsync([.. addresses.Select(a => new IPEndPoint(a, r.GetValue(port)))], query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)];
+                : [await UdpTimeClient.QueryFirstAsync([.. addresses.Select(a => new IPEndPoint(a, port))], query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)];
             if (readings.Count == 0)
             {
-                throw new Core.NetkitException(Core.FailureKind.Timeout, $"no reply to the broadcast on {EndpointText.Format(server)} within {query.Timeout.TotalSeconds:0.###}s");
+                throw new Core.NetkitException(Core.FailureKind.Timeout, $"no reply to the broadcast on {EndpointText.Format(server)} within {Core.Diagnostics.DurationText.Format(query.Timeout)}");
             }
 
             foreach (var reading in readings)

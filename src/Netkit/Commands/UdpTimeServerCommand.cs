@@ -17,18 +17,16 @@ internal static class UdpTimeServerCommand
             "Answer every datagram (empty ones too) with 4 big-endian bytes: seconds since 1970 (--epoch unix, the tutorial) " +
             "or since 1900 (--epoch rfc868, what rdate and inetd's time service speak). Prints 'listening on ADDRESS:PORT (udp)' " +
             "on stderr; SIGINT/SIGTERM print counts and exit 0.");
-        var port = CommonOptions.Port(server: true);
-        var host = CommonOptions.Text("--host", "Address to bind (default: every interface, IPv4 and IPv6).", "address");
+        var endpoint = EndpointOptions.AddServer(command);
         var epoch = EpochOption(allowAuto: false);
         var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted (default: no limit).", 1, 10_000_000);
         var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies (default: the rate).", 1, 10_000_000);
         var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
-        foreach (var option in new Option[] { port, host, epoch, rate, burst, privileged })
+        foreach (var option in new Option[] { epoch, rate, burst, privileged })
         {
             command.Add(option);
         }
 
-        var family = CommonOptions.AddFamily(command);
         var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: true);
         var access = new AccessOptionSet(command);
         CommonOptions.Validate(command, r =>
@@ -45,11 +43,11 @@ internal static class UdpTimeServerCommand
                 return checkedCode;
             }
 
-            var request = new ListenRequest(r.GetValue(host), r.GetValue(port), family(r), sockets.Bind(r));
+            var request = endpoint.Listen(r, sockets.Bind(r));
             var socket = await SocketBinder.BindUdpAsync(request, context.Stop).ConfigureAwait(false);
             var options = new UdpTimeServerOptions
             {
-                Epoch = ParseEpoch(r.GetValue(epoch)) ?? TimeEpoch.Unix,
+                Epoch = r.GetValue(epoch) ?? TimeEpoch.Unix,
                 Access = access.Bind(r),
                 RateLimit = r.GetValue(rate),
                 RateBurst = r.GetValue(burst),
@@ -87,25 +85,13 @@ internal static class UdpTimeServerCommand
         }
     }
 
-    internal static Option<string> EpochOption(bool allowAuto)
-    {
-        var option = new Option<string>("--epoch")
-        {
-            Description = allowAuto
-                ? "How to read the seconds: unix (since 1970), rfc868 (since 1900) or auto (the reading nearest the local clock; default)."
-                : "unix (seconds since 1970, default) or rfc868 (seconds since 1900).",
-            DefaultValueFactory = _ => allowAuto ? "auto" : "unix",
-            HelpName = "epoch",
-        };
-        option.AcceptOnlyFromAmong(allowAuto ? ["auto", "unix", "rfc868"] : ["unix", "rfc868"]);
-        return option;
-    }
-
-    /// <summary>The epoch named, or null for auto.</summary>
-    internal static TimeEpoch? ParseEpoch(string? name) => name switch
-    {
-        "unix" => TimeEpoch.Unix,
-        "rfc868" => TimeEpoch.Rfc868,
-        _ => null,
-    };
+    /// <summary><c>--epoch</c>: a server sends unix (the tutorial) unless told rfc868; a client may
+    /// also read auto (null), the reading nearest its own clock.</summary>
+    internal static Option<TimeEpoch?> EpochOption(bool allowAuto) => allowAuto
+        ? CommonOptions.Enum<TimeEpoch?>("--epoch",
+            "How to read the seconds: auto (the reading nearest the local clock), unix (since 1970) or rfc868 (since 1900).",
+            [("auto", null), ("unix", TimeEpoch.Unix), ("rfc868", TimeEpoch.Rfc868)])
+        : CommonOptions.Enum<TimeEpoch?>("--epoch",
+            "unix (seconds since 1970, the tutorial) or rfc868 (seconds since 1900, what rdate and inetd's time service speak).",
+            [("unix", TimeEpoch.Unix), ("rfc868", TimeEpoch.Rfc868)]);
 }

@@ -11,8 +11,8 @@ internal static class PortParser
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535 || (port == 0 && !allowZero))
         {
             error = allowZero
-                ? $"'{text}' is not a port (0-65535; 0 picks a free one)"
-                : $"'{text}' is not a port (1-65535)";
+                ? $"{Echo.Quote(text)} is not a port (0-65535; 0 picks a free one)"
+                : $"{Echo.Quote(text)} is not a port (1-65535)";
             return false;
         }
 

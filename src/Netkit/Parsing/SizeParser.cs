@@ -16,7 +16,7 @@ internal static class SizeParser
 
         if (!long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || amount > (1L << 30) / scale)
         {
-            error = $"'{text}' is not a size between 1 and 1g bytes (e.g. 65536, 64k, 4m)";
+            error = $"{Echo.Quote(text)} is not a size between 1 and 1g bytes (e.g. 65536, 64k, 4m)";
             return false;
         }
 

@@ -76,3 +76,91 @@ public sealed class ParserTests
         Assert.False(SizeParser.TryParse(text, out _, out _));
     }
 }
+
+public sealed class HostAndDurationTextTests
+{
+    [Theory]
+    [InlineData("1m30s", 90_000)]
+    [InlineData("1h2m3.5s", 3_723_500)]
+    [InlineData("2s500ms", 2500)]
+    [InlineData("1M30S", 90_000)]
+    [InlineData("24h", 86_400_000)]
+    [InlineData("0s", 0)]
+    public void Compound_durations_parse_largest_unit_first(string text, int milliseconds)
+    {
+        Assert.True(DurationParser.TryParse(text, out var value, out var error), error);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), value);
+    }
+
+    [Theory]
+    [InlineData("1s1m")]
+    [InlineData("1m1m")]
+    [InlineData("30s5")]
+    [InlineData("1.s")]
+    [InlineData(".5s")]
+    [InlineData("24h1ms")]
+    [InlineData("00:00:30")]
+    public void Compounds_out_of_order_or_malformed_are_refused(string text)
+        => Assert.False(DurationParser.TryParse(text, out _, out _));
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(200, "200ms")]
+    [InlineData(1000, "1s")]
+    [InlineData(1500, "1.5s")]
+    [InlineData(30_000, "30s")]
+    [InlineData(90_000, "1m30s")]
+    [InlineData(3_600_000, "1h")]
+    [InlineData(3_723_500, "1h2m3.5s")]
+    public void Durations_print_as_people_write_them_and_read_back(int milliseconds, string expected)
+    {
+        var text = Netkit.Core.Diagnostics.DurationText.Format(TimeSpan.FromMilliseconds(milliseconds));
+        Assert.Equal(expected, text);
+        Assert.True(DurationParser.TryParse(text, out var back, out _));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), back);
+    }
+
+    [Theory]
+    [InlineData("example.org", false, "example.org", null)]
+    [InlineData("example.org:7000", false, "example.org", 7000)]
+    [InlineData("127.0.0.1:7000", false, "127.0.0.1", 7000)]
+    [InlineData("[::1]:7000", false, "::1", 7000)]
+    [InlineData("[::1]", false, "::1", null)]
+    [InlineData("::1", false, "::1", null)]
+    [InlineData("fe80::1%2", false, "fe80::1%2", null)]
+    [InlineData(" localhost ", false, "localhost", null)]
+    [InlineData("[::]:0", true, "::", 0)]
+    [InlineData("bücher.example", false, "bücher.example", null)]
+    public void Hosts_carry_their_port(string text, bool server, string host, int? port)
+    {
+        Assert.True(HostPort.TryParse(text, server, out var value, out var error), error);
+        Assert.Equal(host, value.Host);
+        Assert.Equal(port, value.Port);
+    }
+
+    [Fact]
+    public void An_empty_host_is_every_interface_for_a_server_and_an_error_for_a_client()
+    {
+        Assert.True(HostPort.TryParse("", server: true, out var every, out _));
+        Assert.Null(every.Host);
+        Assert.False(HostPort.TryParse("", server: false, out _, out var error));
+        Assert.Contains("required", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("999.1.1.1", "not an IPv4 address")]
+    [InlineData("127.1", "not an IPv4 address")]
+    [InlineData("[::1", "[ADDRESS]:PORT")]
+    [InlineData("[127.0.0.1]:80", "only an IPv6 address")]
+    [InlineData("a..b", "not a host name")]
+    [InlineData("127.0.0.1:0", "not a port")]
+    [InlineData("::1::2", "not an IPv6 address")]
+    [InlineData("--port", "unknown option")]
+    [InlineData("\u001b[31mx", "\\x1b")]
+    public void Malformed_hosts_say_why(string text, string reason)
+    {
+        Assert.False(HostPort.TryParse(text, server: false, out _, out var error));
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', error);
+    }
+}
