@@ -83,5 +83,5 @@ internal sealed class ConnectionSweep(TcpServerOptions options, ServerCounters c
         return null;
     }
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
+    private static string Seconds(TimeSpan t) => DurationText.Format(t);
 }

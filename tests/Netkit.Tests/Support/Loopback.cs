@@ -18,11 +18,13 @@ internal static class Loopback
         return listener;
     }
 
-    public static async Task<Socket> ConnectAsync(int port)
+    public static Task<Socket> ConnectAsync(int port) => ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+
+    public static async Task<Socket> ConnectAsync(IPEndPoint server)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         using var timeout = new CancellationTokenSource(Patience);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        await socket.ConnectAsync(server, timeout.Token);
         return socket;
     }
 
