@@ -48,7 +48,7 @@ public static class DurationText
             text.Append(CultureInfo.InvariantCulture, $"{seconds}");
             if (rest > 0)
             {
-                text.Append(CultureInfo.InvariantCulture, $".{rest:000}".TrimEnd('0'));
+                text.Append(string.Create(CultureInfo.InvariantCulture, $".{rest:000}").TrimEnd('0'));
             }
 
             text.Append('s');
