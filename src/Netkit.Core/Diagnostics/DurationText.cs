@@ -10,6 +10,7 @@ namespace Netkit.Core.Diagnostics;
 /// </summary>
 public static class DurationText
 {
+    /// <summary>The duration as people write it: <c>30s</c>, <c>200ms</c>, <c>1m30s</c>.</summary>
     public static string Format(TimeSpan value)
     {
         if (value < TimeSpan.Zero)
