@@ -51,8 +51,8 @@ internal static class TcpClientCommand
             var silence = r.GetValue(timeout) is { } limit && limit > TimeSpan.Zero ? limit : (TimeSpan?)null;
             var session = new TcpClientSession(socket, silence, TimeProvider.System);
             using var stdout = StandardOutput.Open();
-            await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status, TimeProvider.System);
-            void Sent() => context.Say("sending completed.");
+            await using var progress = r.GetValue(interactive) || context.Status.Format != LogFormat.Simple ? null : TransferProgress.StartIfTerminal(session, context.Status.Target, TimeProvider.System);
+            void Sent() => context.Say("sending completed.", "Sent");
             if (text is not null)
             {
                 await session.RunAsync(Encoding.UTF8.GetBytes(text), stdout, Sent, context.Stop).ConfigureAwait(false);
