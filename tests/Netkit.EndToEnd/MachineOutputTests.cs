@@ -40,6 +40,31 @@ public sealed partial class MachineOutputTests(NetkitBinary netkit)
     }
 
     [SkippableFact]
+    public async Task PipedOperatorWords_WithJsonLogFormat_TheOperatorNotesAreJsonLinesToo()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--log-format", "json");
+        using (server)
+        {
+            server.Write("W1\n");
+            server.CloseStdin();
+            using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--message", "hello");
+            client.CloseStdin();
+            Assert.Equal(0, await client.WaitForExitAsync());
+            Assert.Equal("hello\nI get it!\nW1", client.Stdout);
+
+            await server.WaitForStderrAsync(OperatorInputEnded());
+            await server.WaitForStderrAsync(ClosedLine());
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+
+            var lines = ParseEveryLine(server.Stderr);
+            Assert.Contains(lines, l => Event(l) == "Note" && l.GetProperty("message").GetString()!.StartsWith("operator input ended (the end of stdin)", StringComparison.Ordinal));
+            var summary = Assert.Single(lines, l => Event(l) == "Summary");
+            Assert.Equal(1, summary.GetProperty("fields").GetProperty("wordsSent").GetInt64());
+        }
+    }
+
+    [SkippableFact]
     public async Task TcpServerSession_WithSystemdLogFormat_EveryStderrLineHasItsPriority()
     {
         var (server, client) = await RunSessionAsync("systemd");
@@ -217,6 +242,9 @@ public sealed partial class MachineOutputTests(NetkitBinary netkit)
 
     [GeneratedRegex(@"^<[0-7]>")]
     private static partial Regex Priority();
+
+    [GeneratedRegex("operator input ended")]
+    private static partial Regex OperatorInputEnded();
 
     [GeneratedRegex("#1 closed")]
     private static partial Regex ClosedLine();
