@@ -10,7 +10,7 @@ namespace Netkit.Core.Diagnostics;
 /// </summary>
 public static class DurationText
 {
-    /// <summary>The duration as people write it: <c>30s</c>, <c>200ms</c>, <c>1m30s</c>.</summary>
+    /// <summary>The duration as people write it.</summary>
     public static string Format(TimeSpan value)
     {
         if (value < TimeSpan.Zero)
@@ -49,7 +49,7 @@ public static class DurationText
             text.Append(CultureInfo.InvariantCulture, $"{seconds}");
             if (rest > 0)
             {
-                text.Append(string.Create(CultureInfo.InvariantCulture, $".{rest:000}").TrimEnd('0'));
+                text.Append('.').Append(rest.ToString("000", CultureInfo.InvariantCulture).TrimEnd('0'));
             }
 
             text.Append('s');
