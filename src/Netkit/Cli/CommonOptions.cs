@@ -20,7 +20,7 @@ internal static class CommonOptions
 
     public static readonly Option<string> LogFormat = new("--log-format")
     {
-        Description = "Format of every stderr line: simple, json (JSON Lines) or systemd (<N> priority first).",
+        Description = "Log line format on stderr: simple, json or systemd.",
         DefaultValueFactory = _ => "simple",
         Recursive = true,
         HelpName = "format",

@@ -21,7 +21,7 @@ internal static class UdpTimeClientCommand
         var epoch = UdpTimeServerCommand.EpochOption(allowAuto: true);
         var timeout = CommonOptions.Duration("--timeout", "First wait for a reply (default 2s; 0 waits for ever); each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
         var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes (default 3).", 3, 0, 100);
-        var json = CommonOptions.Flag("--json", "Print server time (ISO 8601 and seconds), local time, offset, round trip and epoch as JSON Lines (one object per reply and line; fields in docs/cli.md).");
+        var json = CommonOptions.Flag("--json", "Print server time (ISO 8601 and seconds), local time, offset, round trip and epoch as JSON.");
         var broadcast = CommonOptions.Flag("--broadcast", "HOST is a broadcast address: collect every reply within --timeout, one line per responder.");
         command.Add(host);
         foreach (var option in new Option[] { port, epoch, timeout, retries, json, broadcast })
