@@ -51,6 +51,10 @@ public sealed class ServerCounters
         return text.Length > 0 ? text.ToString() : "none";
     }
 
+    /// <summary>The non-zero drop counts by <see cref="Name"/>, for machines (<c>{"acl": 3}</c> in a JSON summary).</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> DropCounts()
+        => [.. Reasons.Select(r => KeyValuePair.Create(Name(r), Drops(r))).Where(c => c.Value > 0)];
+
     /// <summary>The reason as the options spell it, e.g. <c>max-per-ip</c>.</summary>
     public static string Name(DropReason reason) => reason switch
     {

@@ -1,11 +1,13 @@
 using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Logging;
+using Netkit.Core.Sockets;
 using Netkit.Output;
 
 namespace Netkit.Cli;
 
 /// <summary>What a running command gets: loggers, the status channel (stderr) and the stop signal.</summary>
-internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, bool quiet, CancellationToken stop, CancellationToken abort)
+internal sealed class CommandContext(ILoggerFactory loggers, StatusWriter status, bool quiet, CancellationToken stop, CancellationToken abort)
 {
     public ILoggerFactory Loggers { get; } = loggers;
 
@@ -16,8 +18,8 @@ internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, 
     /// print the summary. The process then exits 130, within <see cref="CommandHost.ForcedExitBound"/> at most.</summary>
     public CancellationToken Abort { get; } = abort;
 
-    /// <summary>stderr, for prompts and status lines that scripts may read.</summary>
-    public TextWriter Status { get; } = status;
+    /// <summary>stderr, for prompts and status lines that scripts may read, in the <c>--log-format</c> asked for.</summary>
+    public StatusWriter Status { get; } = status;
 
     /// <summary>True with <c>-v quiet</c>: only errors and the lines scripts need are written.</summary>
     public bool Quiet { get; } = quiet;
@@ -40,32 +42,40 @@ internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, 
             throw new UsageException(missing);
         }
 
-        Status.Write(prompt);
-        Status.Flush();
+        Status.Prompt(prompt);
         var line = await Task.Run(Console.In.ReadLine, Stop).WaitAsync(Stop).ConfigureAwait(false);
         return string.IsNullOrWhiteSpace(line) ? throw new UsageException(missing) : line.Trim();
     }
 
+    /// <summary>A server's <c>listening on ADDRESS:PORT (tcp|udp)</c>, written even when quiet: scripts wait for it.</summary>
+    public void Listening(EndPoint endpoint, string transport)
+    {
+        var ip = endpoint as IPEndPoint;
+        Status.Write(LogLevel.Information, "Listening", $"listening on {EndpointText.Format(endpoint)} ({transport})",
+            ("address", ip?.Address.ToString()), ("port", ip?.Port), ("transport", transport));
+    }
+
     /// <summary>
     /// Writes a server's closing <c>summary:</c> line after every queued log line, saying how many
-    /// log lines a stalled stderr could not take (<c>, N log line(s) dropped</c>) when there were any.
-    /// The summary itself is never dropped for want of room.
+    /// log lines a stalled stderr could not take (<c>, N log line(s) dropped</c>; the field
+    /// <c>droppedLogLines</c>) when there were any. The summary itself is never dropped for want of room.
     /// </summary>
-    public void WriteSummary(string summary)
+    public void WriteSummary(string summary, params ReadOnlySpan<(string Name, object? Value)> fields)
     {
         FlushLogs();
-        var dropped = (Status as LineQueueWriter)?.Dropped ?? 0;
-        LineQueueWriter.WriteLineKept(Status, dropped > 0
+        var dropped = (Status.Target as LineQueueWriter)?.Dropped ?? 0;
+        Status.WriteKept(LogLevel.Information, "Summary", dropped > 0
             ? string.Create(CultureInfo.InvariantCulture, $"{summary}, {dropped} log line(s) dropped")
-            : summary);
+            : summary,
+            [.. fields, ("droppedLogLines", dropped)]);
     }
 
     /// <summary>Writes an informational status line unless quiet.</summary>
-    public void Say(string line)
+    public void Say(string line, string name = "Note")
     {
         if (!Quiet)
         {
-            Status.WriteLine(line);
+            Status.Write(LogLevel.Information, name, line);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Netkit.Core;
 using Netkit.Core.Sockets;
 using Netkit.Core.Udp;
@@ -28,8 +29,9 @@ internal static class CommandHost
     public static async Task<int> RunAsync(ParseResult result, bool server, Func<CommandContext, Task<int>> body)
     {
         var verbosity = result.GetValue(CommonOptions.Verbosity) ?? "normal";
-        var error = result.InvocationConfiguration.Error;
-        using var loggers = Logging.Create(verbosity, result.GetValue(CommonOptions.LogFormat) ?? "simple");
+        var format = Logging.ParseFormat(result.GetValue(CommonOptions.LogFormat));
+        var error = new StatusWriter(result.InvocationConfiguration.Error, format, TimeProvider.System);
+        using var loggers = Logging.Create(verbosity, format, TimeProvider.System);
         var request = new StopRequest(TimeProvider.System);
         var finished = false;
 
@@ -67,7 +69,7 @@ internal static class CommandHost
         catch (BadTimeReplyException e)
         {
             // The tutorial's own wording, so scripts that grep for it keep working.
-            LineQueueWriter.WriteLineKept(error, e.Message);
+            error.WriteKept(LogLevel.Error, "BadReply", e.Message, ("length", e.Length), ("exitCode", ExitCode.Protocol));
             return ExitCode.Protocol;
         }
         catch (IOException e)
@@ -107,15 +109,16 @@ internal static class CommandHost
         }
     }
 
-    public static int Fail(TextWriter error, string message, int code)
+    /// <summary>The one error line, <c>netkit: error: ...</c> (event <c>Error</c>, field <c>exitCode</c>); returns <paramref name="code"/>.</summary>
+    public static int Fail(StatusWriter error, string message, int code)
     {
-        LineQueueWriter.WriteLineKept(error, "netkit: error: " + message.ReplaceLineEndings(" "));
+        error.WriteKept(LogLevel.Error, "Error", "netkit: error: " + message.ReplaceLineEndings(" "), ("exitCode", code));
         return code;
     }
 
     /// <summary>stdout failed: a reader that went away (EPIPE) ends the run quietly, as in any Unix
     /// tool; anything else (ENOSPC, EBADF) is an error with its own exit code.</summary>
-    public static int OutputFailed(TextWriter error, OutputException e)
+    public static int OutputFailed(StatusWriter error, OutputException e)
         => e.BrokenPipe ? ExitCode.Ok : Fail(error, "stdout: " + e.Message, ExitCode.Output);
 
     // The forced stop resets every connection and returns at once; if something is stuck anyway

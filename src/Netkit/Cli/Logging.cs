@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Netkit.Output;
 
 namespace Netkit.Cli;
 
@@ -8,9 +10,54 @@ internal static class Logging
 {
     public static readonly string[] Formats = ["simple", "json", "systemd"];
 
-    public static ILoggerFactory Create(string verbosity, string format)
+    private const string FormatOption = "--log-format";
+
+    /// <summary>The format a <c>--log-format</c> value names; anything else is simple.</summary>
+    public static LogFormat ParseFormat(string? name) => name switch
     {
-        var noColor = Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 } || Console.IsErrorRedirected;
+        "json" => LogFormat.Json,
+        "systemd" => LogFormat.Systemd,
+        _ => LogFormat.Simple,
+    };
+
+    /// <summary>
+    /// The format asked for on a command line that may not parse, so that even the usage error
+    /// about it is written in that format: the last <c>--log-format VALUE</c> (or <c>=VALUE</c>,
+    /// <c>:VALUE</c>) before a <c>--</c>. Best effort by design: a parsed command line is read
+    /// from its <see cref="System.CommandLine.ParseResult"/> instead.
+    /// </summary>
+    public static LogFormat ScanFormat(IReadOnlyList<string> args)
+    {
+        string? value = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg == "--")
+            {
+                break;
+            }
+
+            if (arg == FormatOption && i + 1 < args.Count)
+            {
+                value = args[++i];
+            }
+            else if (arg.Length > FormatOption.Length && arg.StartsWith(FormatOption, StringComparison.Ordinal) && arg[FormatOption.Length] is '=' or ':')
+            {
+                value = arg[(FormatOption.Length + 1)..];
+            }
+        }
+
+        return ParseFormat(value);
+    }
+
+    /// <summary>Colour only for a person: never with <c>NO_COLOR</c> set (non-empty, as no-color.org
+    /// says) and never when stderr is not a terminal (a file, a pipe, journald).</summary>
+    public static bool UseColor(string? noColor, bool stderrRedirected) => string.IsNullOrEmpty(noColor) && !stderrRedirected;
+
+    public static ILoggerFactory Create(string verbosity, LogFormat format, TimeProvider time)
+    {
+        // Decided here, from stderr itself: the console logger's own default looks at stdout.
+        var color = UseColor(Environment.GetEnvironmentVariable("NO_COLOR"), Console.IsErrorRedirected);
         return LoggerFactory.Create(builder =>
         {
             builder.SetMinimumLevel(Verbosity.ToLevel(verbosity));
@@ -18,17 +65,18 @@ internal static class Logging
             // Each AddXxxConsole picks its formatter; only one is added, so the choice stands.
             switch (format)
             {
-                case "json":
-                    builder.AddJsonConsole(o => o.UseUtcTimestamp = true);
+                case LogFormat.Json:
+                    builder.Services.AddSingleton<ConsoleFormatter>(new JsonLineFormatter(time));
+                    builder.AddConsole(o => o.FormatterName = JsonLineFormatter.FormatterName);
                     break;
-                case "systemd":
+                case LogFormat.Systemd:
                     builder.AddSystemdConsole();
                     break;
                 default:
                     builder.AddSimpleConsole(o =>
                     {
                         o.SingleLine = true;
-                        o.ColorBehavior = noColor ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Default;
+                        o.ColorBehavior = color ? LoggerColorBehavior.Enabled : LoggerColorBehavior.Disabled;
                     });
                     break;
             }

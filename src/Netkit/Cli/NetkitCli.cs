@@ -34,6 +34,9 @@ internal static class NetkitCli
     {
         var root = Build();
 
+        // Known before parsing, so that a usage error is written in the format asked for.
+        var status = new StatusWriter(error, Logging.ScanFormat(args), TimeProvider.System);
+
         // With nothing asked, show what can be asked.
         ParseResult result;
         try
@@ -43,7 +46,13 @@ internal static class NetkitCli
         catch (InvalidOperationException e)
         {
             // A parser fault must still read as a usage error, never as a stack trace.
-            return CommandHost.Fail(error, e.Message, ExitCode.Usage);
+            return CommandHost.Fail(status, e.Message, ExitCode.Usage);
+        }
+
+        if (result.Errors.Count == 0)
+        {
+            // Parsed: what the parser read beats the scan (`-m --log-format` is a message).
+            status = new StatusWriter(error, Logging.ParseFormat(result.GetValue(CommonOptions.LogFormat)), TimeProvider.System);
         }
 
         var configuration = new InvocationConfiguration
@@ -57,7 +66,7 @@ internal static class NetkitCli
         if (result.Errors.Count > 0 && result.Action is not HelpAction)
         {
             var where = result.CommandResult.Command is RootCommand ? "netkit" : "netkit " + result.CommandResult.Command.Name;
-            return CommandHost.Fail(error, $"{Describe(result)} (see '{where} --help')", ExitCode.Usage);
+            return CommandHost.Fail(status, $"{Describe(result)} (see '{where} --help')", ExitCode.Usage);
         }
 
         try
@@ -69,7 +78,7 @@ internal static class NetkitCli
         catch (OutputException e)
         {
             // --help, --version and sockopts write stdout outside any command host.
-            return CommandHost.OutputFailed(error, e);
+            return CommandHost.OutputFailed(status, e);
         }
     }
 

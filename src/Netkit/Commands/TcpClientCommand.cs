@@ -47,8 +47,8 @@ internal static class TcpClientCommand
             using var socket = await TcpConnector.ConnectAsync(host.Host!, endpoint.Port(r, host), endpoint.Family(r), sockets.Bind(r), connectTimeout.Get(r) ?? TimeSpan.Zero, logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
             var session = new TcpClientSession(socket, timeout.Get(r), TimeProvider.System);
             using var stdout = StandardOutput.Open();
-            await using var progress = r.GetValue(interactive) ? null : TransferProgress.StartIfTerminal(session, context.Status, TimeProvider.System);
-            void Sent() => context.Say("sending completed.");
+            await using var progress = r.GetValue(interactive) || context.Status.Format != LogFormat.Simple ? null : TransferProgress.StartIfTerminal(session, context.Status.Target, TimeProvider.System);
+            void Sent() => context.Say("sending completed.", "Sent");
             if (text is not null)
             {
                 await session.RunAsync(Encoding.UTF8.GetBytes(text), stdout, Sent, context.Stop).ConfigureAwait(false);

@@ -79,7 +79,7 @@ internal static class TcpServerCommand
             var listener = await SocketBinder.ListenTcpAsync(request, r.GetValue(backlog), context.Stop).ConfigureAwait(false);
             var server = new TcpServer(listener, options, context.Loggers.CreateLogger("tcp-server"));
             using var forced = context.Abort.Register(server.Abort);
-            context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (tcp)");
+            context.Listening(server.LocalEndPoint, "tcp");
 
             if (server.Words is { } words)
             {
@@ -91,7 +91,9 @@ internal static class TcpServerCommand
             var c = server.Counters;
             var answered = server.Words is { } w ? string.Create(CultureInfo.InvariantCulture, $", words: {w.Answered} sent, {w.Released} released") : "";
             context.WriteSummary(string.Create(CultureInfo.InvariantCulture,
-                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out{answered}, drops: {c.DescribeDrops()}, errors: {c.Errors}"));
+                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out{answered}, drops: {c.DescribeDrops()}, errors: {c.Errors}"),
+                ("connections", c.Accepted), ("rejected", c.Rejected), ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut),
+                ("wordsSent", server.Words?.Answered), ("wordsReleased", server.Words?.Released), ("drops", c.DropCounts()), ("errors", c.Errors));
             return ExitCode.Ok;
         }));
         return command;
@@ -100,7 +102,7 @@ internal static class TcpServerCommand
     // The operator's words: typed on the terminal, or one line of piped stdin per chunk.
     private static Task StartConsole(TcpServer server, WordRequests words, CommandContext context)
     {
-        var console = new OperatorConsole(server, words, context.Status, context.Say);
+        var console = new OperatorConsole(server, words, context.Status, line => context.Say(line));
         return CommandContext.InteractiveInput
             ? console.RunTerminalAsync(context.Stop)
             : console.RunPipeAsync(Console.OpenStandardInput(), context.Stop);

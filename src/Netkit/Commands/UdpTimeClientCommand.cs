@@ -38,7 +38,7 @@ internal static class UdpTimeClientCommand
             var logger = context.Loggers.CreateLogger("udp-time-client");
             var chosen = r.GetValue(epoch);
             using var stdout = StandardOutput.Open();
-            context.Say("waiting for a reply ......");
+            context.Say("waiting for a reply ......", "Waiting");
             var readings = r.GetValue(broadcast)
                 ? await UdpTimeClient.CollectAsync(server, query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)
                 : [await UdpTimeClient.QueryFirstAsync([.. addresses.Select(a => new IPEndPoint(a, port))], query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)];

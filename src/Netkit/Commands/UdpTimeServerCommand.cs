@@ -55,13 +55,14 @@ internal static class UdpTimeServerCommand
             };
             var logger = context.Loggers.CreateLogger("udp-time-server");
             var server = new UdpTimeServer(socket, options, logger);
-            context.Status.WriteLine($"listening on {EndpointText.Format(server.LocalEndPoint)} (udp)");
+            context.Listening(server.LocalEndPoint, "udp");
             var counts = logger.IsEnabled(LogLevel.Debug) ? ReportCountsAsync(server, logger, context.Stop) : Task.CompletedTask;
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             await counts.ConfigureAwait(false);
             var c = server.Counters;
             context.WriteSummary(string.Create(CultureInfo.InvariantCulture,
-                $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s)"));
+                $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s)"),
+                ("requests", c.Requests), ("replied", c.Replies), ("dropped", c.Dropped), ("drops", c.DropCounts()), ("errors", c.Errors));
             return ExitCode.Ok;
         }));
         return command;

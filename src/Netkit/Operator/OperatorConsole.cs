@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Netkit.Core.Tcp;
+using Netkit.Output;
 
 namespace Netkit.Operator;
 
@@ -11,9 +13,10 @@ namespace Netkit.Operator;
 /// each line answers the next waiting chunk in order. When input ends (Ctrl+D, the pipe's end,
 /// /dev/null, a closed stdin) every waiting client is released and the server serves on without
 /// words. Everything the console does is a hand-over to the core: it never sends on a socket, so a
-/// client that does not read cannot stall it.
+/// client that does not read cannot stall it. What it tells the operator is status lines
+/// (<paramref name="output"/>), so with <c>--log-format json</c> they are JSON events too.
 /// </summary>
-internal sealed class OperatorConsole(TcpServer server, WordRequests words, TextWriter output, Action<string> say)
+internal sealed class OperatorConsole(TcpServer server, WordRequests words, StatusWriter output, Action<string> say)
 {
     /// <summary>Answers chunks with the lines of <paramref name="input"/> (raw bytes), in order, until it ends or <paramref name="stop"/> fires.</summary>
     public async Task RunPipeAsync(Stream input, CancellationToken stop)
@@ -53,7 +56,7 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Text
     /// <summary>The interactive console, while stdin is a terminal in the foreground.</summary>
     public async Task RunTerminalAsync(CancellationToken stop)
     {
-        output.WriteLine(ConsoleCommand.Help);
+        Help();
         var prompts = PromptAsync(stop);
         var lines = TerminalInput.Start(Foreground, stop);
         try
@@ -109,7 +112,7 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Text
         {
             await foreach (var id in words.WatchWaits().ReadAllAsync(stop).ConfigureAwait(false))
             {
-                output.WriteLine($"#{id} input the word :");
+                output.Write(LogLevel.Information, "Prompt", $"#{id} input the word :", ("id", id));
             }
         }
         catch (OperationCanceledException)
@@ -125,31 +128,40 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Text
             case ConsoleCommandKind.Word:
                 if (words.AnswerLatest(Encode(command.Text)) is null)
                 {
-                    output.WriteLine("not sent: no client is waiting for a word (/list shows who is here)");
+                    output.Write(LogLevel.Warning, "NotSent", "not sent: no client is waiting for a word (/list shows who is here)");
                 }
 
                 break;
             case ConsoleCommandKind.To:
                 if (!words.Answer(command.Id, Encode(command.Text)))
                 {
-                    output.WriteLine($"not sent: #{command.Id} is not waiting for a word (/list shows who is here)");
+                    output.Write(LogLevel.Warning, "NotSent", $"not sent: #{command.Id} is not waiting for a word (/list shows who is here)", ("id", command.Id));
                 }
 
                 break;
             case ConsoleCommandKind.All:
-                output.WriteLine($"sent to {words.AnswerAll(Encode(command.Text))} waiting client(s)");
+                var sent = words.AnswerAll(Encode(command.Text));
+                output.Write(LogLevel.Information, "SentToAll", $"sent to {sent} waiting client(s)", ("clients", sent));
                 break;
             case ConsoleCommandKind.Kick:
-                output.WriteLine(server.Kick(command.Id) ? $"#{command.Id} kicked" : $"#{command.Id}: no such client");
+                if (server.Kick(command.Id))
+                {
+                    output.Write(LogLevel.Information, "Kicked", $"#{command.Id} kicked", ("id", command.Id));
+                }
+                else
+                {
+                    output.Write(LogLevel.Warning, "NoSuchClient", $"#{command.Id}: no such client", ("id", command.Id));
+                }
+
                 break;
             case ConsoleCommandKind.List:
                 List();
                 break;
             case ConsoleCommandKind.Help:
-                output.WriteLine(ConsoleCommand.Help);
+                Help();
                 break;
             default:
-                output.WriteLine(command.Text);
+                output.Write(LogLevel.Warning, "ConsoleUsage", command.Text);
                 break;
         }
     }
@@ -157,14 +169,17 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Text
     private void List()
     {
         var clients = server.Snapshot();
-        output.WriteLine(clients.Count == 0 ? "no clients" : $"{clients.Count} client(s):");
+        output.Write(LogLevel.Information, "Clients", clients.Count == 0 ? "no clients" : $"{clients.Count} client(s):", ("count", clients.Count));
         foreach (var c in clients)
         {
-            var waiting = words.IsWaiting(c.Id) ? ", waiting for a word" : "";
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  #{c.Id} {c.Remote} since {c.Since:HH:mm:ss}, {c.BytesIn} bytes in, {c.BytesOut} bytes out{waiting}"));
+            var waiting = words.IsWaiting(c.Id);
+            output.Write(LogLevel.Information, "Client", string.Create(CultureInfo.InvariantCulture,
+                $"  #{c.Id} {c.Remote} since {c.Since:HH:mm:ss}, {c.BytesIn} bytes in, {c.BytesOut} bytes out{(waiting ? ", waiting for a word" : "")}"),
+                ("id", c.Id), ("remote", c.Remote), ("since", c.Since), ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut), ("waiting", waiting));
         }
     }
+
+    private void Help() => output.Write(LogLevel.Information, "ConsoleHelp", ConsoleCommand.Help);
 
     private static byte[] Encode(string text) => Encoding.UTF8.GetBytes(text);
 }
