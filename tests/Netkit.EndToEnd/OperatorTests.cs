@@ -152,7 +152,7 @@ public sealed class OperatorTests(NetkitBinary netkit)
         using var _ = server;
         await server.WaitForStderrAsync(new Regex(@"operator input ended \(a line of stdin longer than 1048576 bytes: stdin is not lines of words\)"));
         var rss = LoadTests.RssKiB(server.Id);
-        Assert.True(rss < 64 * 1024, $"server RSS {rss} KiB");
+        Assert.True(rss < 64 * 1024 + netkit.RuntimeAllowanceKiB, $"server RSS {rss} KiB");
         Assert.Equal("hi" + Ack, Encoding.ASCII.GetString(await Loopback.ConverseAsync(port, "hi"u8.ToArray())));
         await server.SignalAsync("TERM");
         Assert.Equal(0, await server.WaitForExitAsync());
@@ -191,6 +191,10 @@ public sealed class OperatorTests(NetkitBinary netkit)
     [InlineData("0>/dev/null", "stdin is closed or not open for reading")]
     public async Task WithNoOperatorInput_ChunksGetDataAndAckAndNobodyWaits(string redirection, string said)
     {
+        // The JIT runtime opens its own descriptors (a pipe of its signal handling) before netkit's
+        // first line runs, so a closed fd 0 is already one of the runtime's: only the native binary
+        // can fill it with /dev/null first.
+        Skip.If(redirection == "<&-" && !netkit.IsNative, "a closed stdin is taken by the JIT runtime itself before netkit runs (native binary only)");
         var (server, port) = await StartWithStdinAsync(redirection);
         using var _ = server;
         await server.WaitForStderrAsync(new Regex(Regex.Escape($"operator input ended ({said})")));
