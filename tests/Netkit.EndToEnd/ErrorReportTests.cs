@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Netkit.EndToEnd;
+
+/// <summary>
+/// Errors that say what actually went wrong, in one line, with the exit code a script can act on:
+/// the errno behind a socket option, the rule behind an access decision, the peer behind a reset,
+/// an ICMP refusal taken at once, and an inactivity timeout that never cuts a flowing upload.
+/// </summary>
+[Collection(NetkitCollection.Name)]
+public sealed class ErrorReportTests(NetkitBinary netkit)
+{
+    [SkippableTheory]
+    [InlineData("tcp-client", "127.0.0.1", "-m", "hi")]
+    [InlineData("tcp-server", "--port", "0")]
+    [InlineData("udp-time-client", "127.0.0.1")]
+    public async Task BindDeviceToAMissingInterface_SaysNoSuchDevice_Exits2(params string[] arguments)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "SO_BINDTODEVICE exists on Linux only");
+        using var process = netkit.Start([.. arguments, "--bind-device", "nosuch0"]);
+        process.CloseStdin();
+
+        Assert.Equal(2, await process.WaitForExitAsync());
+        Assert.Equal("netkit: error: --bind-device nosuch0: no such device", ErrorLine(process.Stderr));
+    }
+
+    [SkippableFact]
+    public async Task BindDeviceNameLongerThanTheKernelTakes_SaysTheLimit_Exits2()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "SO_BINDTODEVICE exists on Linux only");
+        using var process = netkit.Start("tcp-client", "127.0.0.1", "-m", "hi", "--bind-device", "sixteen-letters!");
+        process.CloseStdin();
+
+        Assert.Equal(2, await process.WaitForExitAsync());
+        Assert.Equal("netkit: error: --bind-device sixteen-letters!: not an interface name (at most 15 bytes)", ErrorLine(process.Stderr));
+    }
+
+    /// <summary>The one error line (a client's tutorial prompt may come before it), and no stack trace.</summary>
+    private static string ErrorLine(string stderr)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(lines, l => l.StartsWith("   at ", StringComparison.Ordinal));
+        return Assert.Single(lines, l => l.Contains("error", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
