@@ -37,6 +37,19 @@ public sealed class ErrorReportTests(NetkitBinary netkit)
         Assert.Equal("netkit: error: --bind-device sixteen-letters!: not an interface name (at most 15 bytes)", ErrorLine(process.Stderr));
     }
 
+    [SkippableTheory]
+    [InlineData("tcp-server", "10.1.2.3", 5, "10.1.2.3: denied by --deny 10.0.0.0/8")]
+    [InlineData("tcp-server", "127.0.0.1", 0, "127.0.0.1: allowed by --allow 127.0.0.0/8")]
+    [InlineData("udp-time-server", "192.0.2.1", 5, "192.0.2.1: denied: no --allow matched (--allow 127.0.0.0/8)")]
+    public async Task AclCheck_NamesTheRuleThatDecides(string command, string address, int exit, string line)
+    {
+        using var process = netkit.Start(command, "--allow", "127.0.0.0/8", "--deny", "10.0.0.0/8", "--acl-check", address);
+        process.CloseStdin();
+
+        Assert.Equal(exit, await process.WaitForExitAsync());
+        Assert.Equal(line + "\n", process.Stdout);
+    }
+
     /// <summary>The one error line (a client's tutorial prompt may come before it), and no stack trace.</summary>
     private static string ErrorLine(string stderr)
     {
