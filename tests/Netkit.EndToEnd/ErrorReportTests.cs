@@ -50,6 +50,19 @@ public sealed class ErrorReportTests(NetkitBinary netkit)
         Assert.Equal(line + "\n", process.Stdout);
     }
 
+    [SkippableFact]
+    public async Task UdpTimeQueryToAPortNobodyListensOn_IsRefusedAtOnce_Exits1()
+    {
+        // Nothing bound there: the kernel answers the request with ICMP port-unreachable. The wait
+        // allowed for the exit is half of the first --timeout, so only that answer can end it in time.
+        var port = LocalPorts.FreeUdp();
+        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--timeout", "20s", "--retries", "3");
+        client.CloseStdin();
+
+        Assert.Equal(1, await client.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal($"netkit: error: receive from 127.0.0.1:{port}: connection refused", ErrorLine(client.Stderr));
+    }
+
     /// <summary>The one error line (a client's tutorial prompt may come before it), and no stack trace.</summary>
     private static string ErrorLine(string stderr)
     {
