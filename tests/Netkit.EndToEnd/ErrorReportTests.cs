@@ -63,6 +63,76 @@ public sealed class ErrorReportTests(NetkitBinary netkit)
         Assert.Equal($"netkit: error: receive from 127.0.0.1:{port}: connection refused", ErrorLine(client.Stderr));
     }
 
+    [SkippableFact]
+    public async Task ResetInChatMode_NamesThePeer_Exits1()
+    {
+        using var listener = Loopback.Listen(out var port);
+        var resetting = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            await Loopback.ReadExactlyAsync(peer, "hi\n".Length);
+            peer.LingerState = new LingerOption(true, 0); // the close is a reset
+        });
+
+        // stdin stays open, as a person who could still type: nothing was left undelivered.
+        using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", Invariant(port), "-i");
+        client.Write("hi\n");
+        await resetting.WaitAsync(RunningProcess.DefaultTimeout);
+
+        Assert.Equal(1, await client.WaitForExitAsync());
+        Assert.Equal($"netkit: error: receive from 127.0.0.1:{port}: connection reset by peer", ErrorLine(client.Stderr));
+    }
+
+    [SkippableFact]
+    public async Task UploadThatKeepsFlowing_ToAServerThatNeverAnswers_IsNotCutByTimeout()
+    {
+        // 8 MiB drained at about 2.5 MB/s through small buffers on both ends (so the upload is still
+        // going, not parked in the kernel, while the server reads): some 3 s of upload with not a
+        // byte back, against --timeout 1s. Only silence in both directions may end it.
+        const int size = 8 << 20;
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var draining = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            while (await pace.WaitForNextTickAsync(bound.Token))
+            {
+                // 256 KiB per tick, in as many reads as the small receive buffer needs.
+                for (var taken = 0; taken < 256 * 1024;)
+                {
+                    var n = await peer.ReceiveAsync(buffer, SocketFlags.None, bound.Token);
+                    if (n == 0)
+                    {
+                        return total; // our close tells the client the conversation is over
+                    }
+
+                    taken += n;
+                    total += n;
+                }
+            }
+
+            return total;
+        });
+
+        using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", Invariant(port), "--timeout", "1s", "--send-buffer", "64k");
+        var feeding = Task.Run(() =>
+        {
+            client.Write(new byte[size]);
+            client.CloseStdin();
+        });
+
+        Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await feeding.WaitAsync(RunningProcess.DefaultTimeout);
+        Assert.Equal(size, await draining.WaitAsync(RunningProcess.DefaultTimeout));
+        Assert.Empty(client.StdoutBytes);
+    }
+
     /// <summary>The one error line (a client's tutorial prompt may come before it), and no stack trace.</summary>
     private static string ErrorLine(string stderr)
     {
