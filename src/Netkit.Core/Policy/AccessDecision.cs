@@ -5,6 +5,14 @@ namespace Netkit.Core.Policy;
 /// <param name="Rule">The deciding rule, or null when no rule matched.</param>
 public readonly record struct AccessDecision(bool Allowed, AccessRule? Rule)
 {
-    /// <summary>Why, in words: <c>matched --deny 10.0.0.0/8</c>, <c>not in any --allow</c>, <c>no rules</c>.</summary>
-    public string Reason => Rule is not null ? "matched " + Rule : Allowed ? "no rules" : "not in any --allow";
+    /// <summary>The verdict and the rule that decides it, in words: <c>denied by --deny 10.0.0.0/8</c>,
+    /// <c>allowed by --allow 10.0.0.0/8</c>, <c>denied: no --allow matched</c>,
+    /// <c>allowed: no --allow or --deny given</c>.</summary>
+    public string Reason => Rule switch
+    {
+        { Allow: false } => "denied by " + Rule,
+        { Allow: true } => "allowed by " + Rule,
+        null when Allowed => "allowed: no --allow or --deny given",
+        null => "denied: no --allow matched",
+    };
 }

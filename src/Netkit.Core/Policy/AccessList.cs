@@ -60,4 +60,21 @@ public sealed class AccessList
         Span<byte> bytes = stackalloc byte[16];
         return address.TryWriteBytes(bytes, out var written) ? Decide(bytes[..written]) : new(false, null);
     }
+
+    /// <summary>
+    /// The decision for <paramref name="address"/> and everything that bears on it, for a person
+    /// (<c>--acl-check</c>): the deciding rule, an <c>--allow</c> that a deny overrode, or the
+    /// <c>--allow</c> rules none of which matched.
+    /// </summary>
+    public string Explain(IPAddress address)
+    {
+        var decision = Decide(address);
+        return decision switch
+        {
+            { Rule.Allow: false } when _allow.FirstOrDefault(r => r.Block.Contains(address)) is { } overridden
+                => $"{decision.Reason} (a matching --deny wins over {overridden})",
+            { Rule: null, Allowed: false } => $"{decision.Reason} ({string.Join(", ", _allow.Select(r => r.ToString()))})",
+            _ => decision.Reason,
+        };
+    }
 }

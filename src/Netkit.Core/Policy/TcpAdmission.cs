@@ -17,7 +17,7 @@ internal sealed class TcpAdmission(AccessList access, int maxConnections, int? m
     {
         if (!access.IsOpen && access.Decide(peer) is { Allowed: false } decision)
         {
-            return new Refusal(DropReason.Acl, "access list: " + decision.Reason);
+            return new Refusal(DropReason.Acl, decision.Reason);
         }
 
         if (live >= maxConnections)

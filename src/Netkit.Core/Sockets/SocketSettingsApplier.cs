@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Netkit.Core.Sockets;
@@ -206,15 +207,42 @@ public static class SocketSettingsApplier
         // The kernel silently cuts a longer name to IFNAMSIZ - 1 bytes, which could name another
         // interface, so the limit is checked here, in bytes.
         var length = Encoding.UTF8.GetByteCount(device);
-        if (length == 0 || length >= PosixSocketConstants.InterfaceNameSize || device.Contains('\0'))
+        if (length == 0 || device.Contains('\0'))
         {
-            throw new SocketOptionException("--bind-device", $"'{device}' is not an interface name");
+            throw new SocketOptionException("--bind-device", device, "not an interface name");
+        }
+
+        if (length >= PosixSocketConstants.InterfaceNameSize)
+        {
+            throw new SocketOptionException("--bind-device", device, $"not an interface name (at most {PosixSocketConstants.InterfaceNameSize - 1} bytes)");
         }
 
         var name = new byte[length + 1];
         Encoding.UTF8.GetBytes(device, name);
-        socket.SetRawSocketOption(PosixSocketConstants.SolSocketLinux, PosixSocketConstants.SoBindToDeviceLinux, name);
+
+        // Called directly rather than through SetRawSocketOption: .NET has no SocketError for ENODEV
+        // and reports a missing interface as "unknown socket error", losing the errno.
+        var errno = LinuxSocketOption.Set(socket, PosixSocketConstants.SolSocketLinux, PosixSocketConstants.SoBindToDeviceLinux, name);
+        if (errno != 0)
+        {
+            throw new SocketOptionException("--bind-device", device, BindDeviceFailure(errno))
+            {
+                Denied = errno is LinuxSocketOption.Eperm or LinuxSocketOption.Eacces,
+            };
+        }
     }
+
+    /// <summary>Why SO_BINDTODEVICE failed, from its errno: a missing interface is the user naming
+    /// something that is not there (a usage error); EPERM is a matter of privileges (Linux before
+    /// 5.7 wants CAP_NET_RAW for any binding, later ones only to change a binding).</summary>
+    internal static string BindDeviceFailure(int errno) => errno switch
+    {
+        LinuxSocketOption.Enodev => "no such device",
+        LinuxSocketOption.Eperm or LinuxSocketOption.Eacces => "not permitted (needs CAP_NET_RAW)",
+        _ => Lower(Marshal.GetPInvokeErrorMessage(errno)),
+    };
+
+    private static string Lower(string text) => text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : text;
 
     private static void Set(string option, Action apply)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
+using Netkit.Core.Diagnostics;
 using Netkit.Core.Sockets;
 
 namespace Netkit.Core.Tcp;
@@ -9,7 +10,8 @@ namespace Netkit.Core.Tcp;
 /// The tutorial client's conversation over a connected socket: send everything, half-close
 /// (SHUT_WR) so the server sees the end, and copy every byte received to the output until the
 /// server closes. Each direction ends on its own; input from a stream is sent while replies
-/// arrive. Binary safe throughout.
+/// arrive. Binary safe throughout. The inactivity limit (<c>--timeout</c>) is silence in both
+/// directions: an upload that keeps flowing to a server that never answers is not idle.
 /// </summary>
 public sealed class TcpClientSession
 {
@@ -19,8 +21,9 @@ public sealed class TcpClientSession
     private readonly TimeProvider _time;
     private readonly string _server;
 
-    /// <summary>Creates a session over <paramref name="socket"/>; <paramref name="inactivity"/>
-    /// bounds each wait for data (null waits forever), timed by <paramref name="time"/>.</summary>
+    /// <summary>Creates a session over <paramref name="socket"/>; <paramref name="inactivity"/> ends
+    /// it when nothing is sent or received for that long (null: never), timed by <paramref name="time"/>.
+    /// Time spent writing what arrived to a slow output does not count.</summary>
     public TcpClientSession(Socket socket, TimeSpan? inactivity, TimeProvider time)
     {
         _socket = socket;
@@ -33,6 +36,11 @@ public sealed class TcpClientSession
 
     private long _bytesSent;
     private long _bytesReceived;
+
+    // Set for the length of a run: the --timeout watch, and whether a person is typing (chat mode).
+    private InactivityWatch? _watch;
+    private bool _interactive;
+    private long _kernelMoved;
 
     // What the input held, for the error that says how much did not go: bytes taken from it so far,
     // and what is left unread where that is known (a message, a seekable file; -1 where not).
@@ -50,10 +58,12 @@ public sealed class TcpClientSession
     {
         Volatile.Write(ref _bytesTaken, message.Length);
         Volatile.Write(ref _bytesLeft, 0);
-        await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var watch = StartWatch();
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watch?.Expired ?? CancellationToken.None);
+        await SendAsync(message, run.Token).ConfigureAwait(false);
         HalfClose();
         sent?.Invoke();
-        await ReceiveAllAsync(output, cancellationToken).ConfigureAwait(false);
+        await ReceiveAllAsync(output, run.Token).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -72,8 +82,11 @@ public sealed class TcpClientSession
     /// </remarks>
     public async Task RunAsync(Stream input, Stream output, bool interactive, Action? sent, CancellationToken cancellationToken)
     {
-        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _interactive = interactive;
+        using var watch = StartWatch();
+        var expired = watch?.Expired ?? CancellationToken.None;
+        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expired);
+        using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expired);
         var sending = SendOrStopReceivingAsync();
 
         // A send side that fails (unreadable input, say) ends the session at once, even while the
@@ -109,9 +122,10 @@ public sealed class TcpClientSession
             await sending.ConfigureAwait(false);
             throw;
         }
-        catch (NetkitException e) when (!sending.IsCompletedSuccessfully)
+        catch (NetkitException e) when (!interactive && e.Kind != FailureKind.Timeout && !sending.IsCompletedSuccessfully)
         {
             // The connection broke (a reset) while input remained: nothing more can be delivered.
+            // (In chat mode nothing was waiting to be delivered: the peer and the reason say it all.)
             await stopSending.CancelAsync().ConfigureAwait(false);
             Abandon(sending);
             throw new NetkitException(e.Kind, $"{e.Message}; {Undelivered()}", e.InnerException);
@@ -127,12 +141,17 @@ public sealed class TcpClientSession
         {
             try
             {
-                await sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await sending.WaitAsync(stopSending.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                // Ctrl+C while stdin, a pipe nobody closes, has nothing more to read.
+                // Ctrl+C, or --timeout, while stdin (a pipe nobody closes) has nothing more to read.
                 Abandon(sending);
+                if (TimedOut)
+                {
+                    throw Silence();
+                }
+
                 throw;
             }
 
@@ -162,6 +181,31 @@ public sealed class TcpClientSession
     private static void Abandon(Task sending)
         => _ = sending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
+    private InactivityWatch? StartWatch()
+    {
+        if (_inactivity is not { } limit)
+        {
+            return null;
+        }
+
+        Volatile.Write(ref _kernelMoved, LinuxTcpInfo.BytesMoved(_socket));
+        return _watch = new InactivityWatch(limit, _time, KernelSawProgress);
+    }
+
+    // A send blocked on a full socket buffer completes only once much of the buffer drained, which
+    // on a slow link takes longer than any sensible --timeout: the kernel's count of acknowledged
+    // bytes is what shows it still flows.
+    private bool KernelSawProgress()
+    {
+        var now = LinuxTcpInfo.BytesMoved(_socket);
+        return now >= 0 && Interlocked.Exchange(ref _kernelMoved, now) != now;
+    }
+
+    private bool TimedOut => _watch is { Expired.IsCancellationRequested: true };
+
+    private NetkitException Silence()
+        => new(FailureKind.Timeout, $"{_server}: nothing sent or received for {DurationText.Format(_watch!.Limit)} (--timeout)");
+
     private async Task SendStreamAsync(Stream input, Action? sent, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -169,7 +213,16 @@ public sealed class TcpClientSession
         {
             while (true)
             {
-                var read = await ReadInputAsync(input, buffer, cancellationToken).ConfigureAwait(false);
+                int read;
+                try
+                {
+                    read = await ReadInputAsync(input, buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (TimedOut)
+                {
+                    throw Silence();
+                }
+
                 Interlocked.Add(ref _bytesTaken, read);
                 if (input.CanSeek)
                 {
@@ -217,11 +270,17 @@ public sealed class TcpClientSession
                 var n = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 data = data[n..];
                 Interlocked.Add(ref _bytesSent, n);
+                _watch?.Touch();
             }
+        }
+        catch (OperationCanceledException) when (TimedOut)
+        {
+            throw Silence();
         }
         catch (SocketException e)
         {
-            throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"send to {_server}: {SocketErrors.Describe(e)}; {Undelivered()}", e);
+            var undelivered = _interactive ? "" : "; " + Undelivered();
+            throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"send to {_server}: {SocketErrors.Describe(e)}{undelivered}", e);
         }
     }
 
@@ -264,8 +323,19 @@ public sealed class TcpClientSession
                 }
 
                 Interlocked.Add(ref _bytesReceived, received);
-                await output.WriteAsync(buffer.AsMemory(0, received), cancellationToken).ConfigureAwait(false);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+                // Our own write to a slow output (a paused pager on stdout) is not the connection
+                // falling silent: that time does not count towards --timeout.
+                _watch?.Pause();
+                try
+                {
+                    await output.WriteAsync(buffer.AsMemory(0, received), cancellationToken).ConfigureAwait(false);
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _watch?.Resume();
+                }
             }
         }
         finally
@@ -274,19 +344,17 @@ public sealed class TcpClientSession
         }
     }
 
-    // A timer per receive: only the wait for the server counts as its silence, never our own write
-    // to a slow output (a paused pager on stdout is not the server falling silent).
     private async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        using var silence = _inactivity is { } limit ? new CancellationTokenSource(limit, _time) : null;
-        using var wait = silence is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, silence.Token);
         try
         {
-            return await _socket.ReceiveAsync(buffer, SocketFlags.None, wait?.Token ?? cancellationToken).ConfigureAwait(false);
+            var received = await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            _watch?.Touch();
+            return received;
         }
-        catch (OperationCanceledException) when (silence is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (TimedOut)
         {
-            throw new NetkitException(FailureKind.Timeout, $"receive from {_server}: nothing for {_inactivity!.Value.TotalSeconds:0.###}s (--timeout)");
+            throw Silence();
         }
         catch (SocketException e)
         {

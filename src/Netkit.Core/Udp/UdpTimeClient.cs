@@ -9,9 +9,11 @@ namespace Netkit.Core.Udp;
 
 /// <summary>
 /// Asks a time server: an empty datagram, a bounded wait, retries with growing waits. Only a reply
-/// from the very address and port asked counts (anything else on the socket is ignored and logged),
-/// and a reply that is not 4 bytes is a <see cref="BadTimeReplyException"/>. Every wait runs on the
-/// given <see cref="TimeProvider"/>'s clock, so tests can let a timeout pass without waiting for it.
+/// from the very address and port asked counts, and a reply that is not 4 bytes is a
+/// <see cref="BadTimeReplyException"/>. An ICMP "port unreachable" ends the query at once as
+/// "connection refused" (as rdate does): nothing listens there, and waiting out the retries would
+/// only turn a clear answer into a timeout. Every wait runs on the given <see cref="TimeProvider"/>'s
+/// clock, so tests can let a timeout pass without waiting for it.
 /// </summary>
 public static class UdpTimeClient
 {
@@ -19,6 +21,13 @@ public static class UdpTimeClient
     public static async Task<TimeReading> QueryAsync(IPEndPoint server, TimeQuery query, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         using var socket = Open(server, query.Settings);
+
+        // Connected, so the kernel does two things an unconnected socket cannot: it drops datagrams
+        // from anyone but the server (the "only the address asked" rule, enforced before they reach
+        // us), and it reports the server's ICMP port-unreachable as ECONNREFUSED on the next receive
+        // (an unconnected Linux socket never learns of it and waits out every retry). The source
+        // check below stays for platforms that filter less.
+        Connect(socket, server);
         var expected = server.Serialize();
         var from = new SocketAddress(server.AddressFamily);
         var buffer = new byte[64 * 1024];
@@ -54,8 +63,8 @@ public static class UdpTimeClient
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused)
             {
-                // An ICMP "port unreachable" from an earlier attempt: the server may be starting; try again.
-                Log.AttemptFailed(logger, server, SocketErrors.Describe(e));
+                // ICMP port-unreachable (Windows reports it as a reset on a UDP socket): a refusal.
+                throw new NetkitException(FailureKind.Network, $"receive from {EndpointText.Format(server)}: connection refused", e);
             }
             catch (SocketException e)
             {
@@ -64,15 +73,14 @@ public static class UdpTimeClient
             }
         }
 
-        // Only ICMP errors end attempts that wait for ever (a zero timeout): then no time is worth naming.
         var total = Enumerable.Range(0, attempts).Aggregate(TimeSpan.Zero, (sum, a) => sum + query.WaitFor(a));
-        var spent = query.Timeout == TimeSpan.Zero ? "" : $" in {total.TotalSeconds:0.###}s";
-        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s){spent}");
+        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s) in {total.TotalSeconds:0.###}s");
     }
 
     /// <summary>
     /// Asks each of <paramref name="servers"/> (the addresses a name resolves to) in turn, one wait
-    /// each, the last with all the retries; the first answer wins, a bad one included.
+    /// each, the last with all the retries; the first answer wins, a bad one included. A refusal or
+    /// a timeout moves on to the next address; the last address's failure is the one reported.
     /// </summary>
     public static async Task<TimeReading> QueryFirstAsync(IReadOnlyList<IPEndPoint> servers, TimeQuery query, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -147,6 +155,19 @@ public static class UdpTimeClient
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    private static void Connect(Socket socket, IPEndPoint server)
+    {
+        try
+        {
+            // A UDP connect sends nothing: it fixes the peer (and picks the local address) at once.
+            socket.Connect(server);
+        }
+        catch (SocketException e)
+        {
+            throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"connect to {EndpointText.Format(server)}: {SocketErrors.Describe(e)}", e);
         }
     }
 

@@ -40,9 +40,9 @@ internal sealed class AccessOptionSet
             throw new UsageException($"--acl-check: {Parsing.Echo.Quote(text)} is not an IP address");
         }
 
-        var decision = Bind(result).Decide(address);
-        output.WriteLine($"{(decision.Allowed ? "allow" : "deny")} {address}: {decision.Reason}");
-        return decision.Allowed ? ExitCode.Ok : ExitCode.Denied;
+        var access = Bind(result);
+        output.WriteLine($"{address}: {access.Explain(address)}");
+        return access.Decide(address).Allowed ? ExitCode.Ok : ExitCode.Denied;
     }
 
     private static Option<Cidr[]> Blocks(string name, string description) => new(name)

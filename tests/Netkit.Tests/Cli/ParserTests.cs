@@ -60,6 +60,8 @@ public sealed class ParserTests
     [InlineData("65536", 65536)]
     [InlineData("64k", 65536)]
     [InlineData("4M", 4 * 1024 * 1024)]
+    [InlineData("1g", 1 << 30)]
+    [InlineData("1G", 1 << 30)]
     public void Sizes_take_binary_suffixes(string text, int expected)
     {
         Assert.True(SizeParser.TryParse(text, out var size, out _));
@@ -69,6 +71,9 @@ public sealed class ParserTests
     [Theory]
     [InlineData("0")]
     [InlineData("2048m")]
+    [InlineData("2g")]
+    [InlineData("2G")]
+    [InlineData("g")]
     [InlineData("k")]
     [InlineData("1.5k")]
     public void Bad_sizes_are_refused(string text)

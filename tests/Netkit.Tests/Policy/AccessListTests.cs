@@ -52,7 +52,7 @@ public sealed class AccessListTests
         var list = List("+10.0.0.0/8", "-10.1.0.0/16");
         var decision = list.Decide(IPAddress.Parse("10.1.2.3"));
         Assert.False(decision.Allowed);
-        Assert.Equal("matched --deny 10.1.0.0/16", decision.Reason);
+        Assert.Equal("denied by --deny 10.1.0.0/16", decision.Reason);
         Assert.True(list.Decide(IPAddress.Parse("10.2.0.1")).Allowed);
     }
 
@@ -61,7 +61,25 @@ public sealed class AccessListTests
     {
         var decision = List("+127.0.0.0/8").Decide(IPAddress.Parse("192.0.2.1"));
         Assert.False(decision.Allowed);
-        Assert.Equal("not in any --allow", decision.Reason);
+        Assert.Equal("denied: no --allow matched", decision.Reason);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", "denied by --deny 10.1.0.0/16 (a matching --deny wins over --allow 10.0.0.0/8)")]
+    [InlineData("10.9.9.9", "allowed by --allow 10.0.0.0/8")]
+    [InlineData("::1", "allowed by --allow ::1/128")]
+    [InlineData("192.168.0.1", "denied by --deny 192.168.0.0/16")]
+    [InlineData("172.16.0.1", "denied: no --allow matched (--allow 10.0.0.0/8, --allow ::1/128)")]
+    public void An_explanation_names_the_rule_that_decides_and_the_rules_that_lost(string address, string expected)
+    {
+        var list = List("+10.0.0.0/8", "-10.1.0.0/16", "+::1", "-192.168.0.0/16");
+        Assert.Equal(expected, list.Explain(IPAddress.Parse(address)));
+    }
+
+    [Fact]
+    public void With_no_rules_the_explanation_says_none_were_given()
+    {
+        Assert.Equal("allowed: no --allow or --deny given", AccessList.Open.Explain(IPAddress.Parse("203.0.113.9")));
     }
 
     [Fact]

@@ -181,14 +181,35 @@ public sealed class SocketSettingsApplierTests
         Assert.Equal("lo", ReadDevice(socket));
     }
 
-    [Fact]
-    public void BindDeviceToAMissingInterfaceFailsNamingTheOption()
+    [SkippableFact]
+    public void BindDeviceToAMissingInterfaceSaysNoSuchDevice()
     {
+        Skip.IfNot(OperatingSystem.IsLinux(), "SO_BINDTODEVICE exists on Linux only");
         using var socket = Open(SocketRole.Client);
         var e = Assert.Throws<SocketOptionException>(
             () => SocketSettingsApplier.Apply(socket, new SocketSettings { BindDevice = "nknosuch0" }, SocketRole.Client));
         Assert.Equal("--bind-device", e.Option);
+        Assert.Equal("--bind-device nknosuch0: no such device", e.Message);
         Assert.False(e.Denied);
+    }
+
+    [Theory]
+    [InlineData(19, "no such device")]
+    [InlineData(1, "not permitted (needs CAP_NET_RAW)")]
+    [InlineData(13, "not permitted (needs CAP_NET_RAW)")]
+    public void BindDeviceFailuresReadAsTheirErrno(int errno, string expected)
+    {
+        Assert.Equal(expected, SocketSettingsApplier.BindDeviceFailure(errno));
+    }
+
+    [SkippableFact]
+    public void BindDeviceNamesTooLongForTheKernelSayTheLimit()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "SO_BINDTODEVICE exists on Linux only");
+        using var socket = Open(SocketRole.Client);
+        var e = Assert.Throws<SocketOptionException>(
+            () => SocketSettingsApplier.Apply(socket, new SocketSettings { BindDevice = "sixteen-letters!" }, SocketRole.Client));
+        Assert.Equal("--bind-device sixteen-letters!: not an interface name (at most 15 bytes)", e.Message);
     }
 
     [Theory]

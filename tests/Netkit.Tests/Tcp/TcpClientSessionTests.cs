@@ -102,7 +102,7 @@ public sealed class TcpClientSessionTests
         });
         var failure = await Assert.ThrowsAsync<NetkitException>(() => run);
         Assert.Equal(FailureKind.Timeout, failure.Kind);
-        Assert.Contains("nothing for 60s (--timeout)", failure.Message, StringComparison.Ordinal);
+        Assert.Equal($"127.0.0.1:{port}: nothing sent or received for 1m (--timeout)", failure.Message);
         Assert.True(time.GetUtcNow() - started >= limit, $"timed out after {time.GetUtcNow() - started} of the fake clock");
     }
 
@@ -128,6 +128,127 @@ public sealed class TcpClientSessionTests
 
         await run.WaitAsync(Loopback.Patience);
         Assert.Equal("ab"u8.ToArray(), output.ToArray());
+    }
+
+    [Fact]
+    public async Task An_upload_that_keeps_flowing_is_never_cut_though_the_server_says_nothing()
+    {
+        var limit = TimeSpan.FromMinutes(1);
+        using var listener = Loopback.Listen(out var port);
+        var draining = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            var all = await Loopback.ReadToEndAsync(peer); // reads everything, answers nothing
+            peer.Shutdown(SocketShutdown.Send);
+            return all.Length;
+        });
+        using var socket = await Loopback.ConnectAsync(port);
+        var time = new FakeTimeProvider();
+        var session = new TcpClientSession(socket, limit, time);
+        var input = new FedInput();
+        var run = session.RunAsync(input, new MemoryStream(), interactive: false, null, CancellationToken.None);
+
+        // Ten chunks, 40 fake seconds apart: 400 s without a byte back, but never 60 s without one out.
+        var chunk = new byte[32 * 1024];
+        for (var i = 1; i <= 10; i++)
+        {
+            input.Feed(chunk);
+            await Loopback.UntilAsync(() => session.BytesSent == i * chunk.Length || run.IsCompleted);
+            Assert.False(run.IsCompleted, $"the session ended after {i - 1} chunks: {run.Exception?.InnerException?.Message}");
+            time.Advance(TimeSpan.FromSeconds(40));
+        }
+
+        input.End();
+        await run.WaitAsync(Loopback.Patience);
+        Assert.Equal(10 * chunk.Length, await draining.WaitAsync(Loopback.Patience));
+    }
+
+    [Fact]
+    public async Task A_send_stuck_on_a_server_that_reads_nothing_times_out_too()
+    {
+        var limit = TimeSpan.FromMinutes(1);
+        using var listener = Loopback.Listen(out var port);
+        var accepting = listener.AcceptAsync();
+        using var socket = await Loopback.ConnectAsync(port);
+        using var peer = await accepting.WaitAsync(Loopback.Patience); // neither reads nor sends
+        var time = new FakeTimeProvider();
+        var session = new TcpClientSession(socket, limit, time);
+        var run = session.RunAsync(new MemoryStream(new byte[64 << 20]), new MemoryStream(), interactive: false, null, CancellationToken.None);
+
+        // Once the socket buffers are full nothing moves either way: the fake minute then ends it.
+        await Loopback.UntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            return run.IsCompleted;
+        });
+        var failure = await Assert.ThrowsAsync<NetkitException>(() => run);
+        Assert.Equal(FailureKind.Timeout, failure.Kind);
+        Assert.Equal($"127.0.0.1:{port}: nothing sent or received for 1m (--timeout)", failure.Message);
+        Assert.InRange(session.BytesSent, 1, (64 << 20) - 1);
+    }
+
+    [Fact]
+    public async Task A_reset_in_chat_mode_names_the_peer_and_nothing_else()
+    {
+        using var listener = Loopback.Listen(out var port);
+        var accepting = listener.AcceptAsync();
+        using var socket = await Loopback.ConnectAsync(port);
+        var session = new TcpClientSession(socket, null, TimeProvider.System); // names its peer while it still has one
+        using (var peer = await accepting.WaitAsync(Loopback.Patience))
+        {
+            peer.LingerState = new LingerOption(true, 0); // the close is a reset
+        }
+
+        using var terminal = new SilentTerminal();
+
+        var failure = await Assert.ThrowsAsync<NetkitException>(() =>
+            session.RunAsync(terminal, new MemoryStream(), interactive: true, null, CancellationToken.None).WaitAsync(Loopback.Patience));
+        Assert.Equal(FailureKind.Network, failure.Kind);
+        Assert.Equal($"receive from 127.0.0.1:{port}: connection reset by peer", failure.Message);
+    }
+
+    /// <summary>Input the test hands over chunk by chunk, then ends.</summary>
+    private sealed class FedInput : Stream
+    {
+        private readonly System.Threading.Channels.Channel<byte[]> _chunks = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
+
+        public void Feed(byte[] chunk) => _chunks.Writer.TryWrite(chunk);
+
+        public void End() => _chunks.Writer.TryComplete();
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!await _chunks.Reader.WaitToReadAsync(cancellationToken))
+            {
+                return 0;
+            }
+
+            var chunk = await _chunks.Reader.ReadAsync(cancellationToken);
+            chunk.CopyTo(buffer);
+            return chunk.Length;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>An output whose writes wait until the test releases them.</summary>

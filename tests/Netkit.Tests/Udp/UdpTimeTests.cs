@@ -199,6 +199,43 @@ public sealed class UdpTimeTests
         await answering.WaitAsync(Loopback.Patience);
     }
 
+    [Fact]
+    public async Task A_port_nobody_listens_on_is_refused_at_once_not_waited_out()
+    {
+        var closed = ClosedPort();
+
+        // The fake clock never moves: only the ICMP port-unreachable can end this query.
+        var failure = await Assert.ThrowsAsync<NetkitException>(() =>
+            UdpTimeClient.QueryAsync(closed, Patient, NullLogger.Instance, new FakeTimeProvider(), CancellationToken.None).WaitAsync(Loopback.Patience));
+        Assert.Equal(FailureKind.Network, failure.Kind);
+        Assert.Equal($"receive from {closed}: connection refused", failure.Message);
+    }
+
+    [Fact]
+    public async Task A_refused_address_moves_on_to_the_next_and_the_last_refusal_is_the_error()
+    {
+        var (server, run, stop) = await StartAsync(TimeEpoch.Unix, new FixedTime(Moment));
+        var time = new FakeTimeProvider();
+        var reading = await UdpTimeClient.QueryFirstAsync([ClosedPort(), (IPEndPoint)server.LocalEndPoint], Patient, NullLogger.Instance, time, CancellationToken.None)
+            .WaitAsync(Loopback.Patience);
+        Assert.Equal(server.LocalEndPoint, reading.Server);
+        await stop.CancelAsync();
+        await run.WaitAsync(Loopback.Patience);
+
+        var last = ClosedPort();
+        var failure = await Assert.ThrowsAsync<NetkitException>(() =>
+            UdpTimeClient.QueryFirstAsync([ClosedPort(), last], Patient, NullLogger.Instance, time, CancellationToken.None).WaitAsync(Loopback.Patience));
+        Assert.Equal($"receive from {last}: connection refused", failure.Message);
+    }
+
+    // A loopback port that was free a moment ago: nothing listens there, so the kernel answers ICMP.
+    private static IPEndPoint ClosedPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return (IPEndPoint)probe.LocalEndPoint!;
+    }
+
     private static int CountDatagrams(Socket socket)
     {
         var count = 0;
