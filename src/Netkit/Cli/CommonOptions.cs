@@ -31,7 +31,7 @@ internal static class CommonOptions
     {
         Description = server
             ? "Port to listen on; 0 picks a free port and prints it."
-            : "Port to connect to (a port written into the host, HOST:PORT, wins when --port is not given).",
+            : "Port to connect to; HOST:PORT gives it too (then --port, if given, must agree).",
         DefaultValueFactory = _ => DefaultPort,
         CustomParser = r => PortParser.TryParse(Single(r), server, out var port, out var error) ? port : Fail<int>(r, error),
     };

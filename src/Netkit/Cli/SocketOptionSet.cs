@@ -41,12 +41,12 @@ internal sealed class SocketOptionSet
         if (role != SocketRole.Datagram)
         {
             _keepAlive = Add(command, CommonOptions.Flag("--keepalive", "SO_KEEPALIVE: probe idle peers to detect dead ones."));
-            _keepAliveIdle = Add(command, CommonOptions.OptionalDuration("--keepalive-idle", "TCP_KEEPIDLE: idle time before the first probe (implies --keepalive)."));
-            _keepAliveInterval = Add(command, CommonOptions.OptionalDuration("--keepalive-interval", "TCP_KEEPINTVL: time between probes (implies --keepalive)."));
-            _keepAliveCount = Add(command, CommonOptions.OptionalCount("--keepalive-count", "TCP_KEEPCNT: unanswered probes before the peer is dead (implies --keepalive).", 1, 127));
+            _keepAliveIdle = Add(command, CommonOptions.OptionalDuration("--keepalive-idle", "TCP_KEEPIDLE: idle time before the first probe, whole seconds (e.g. 60s, 2m; implies --keepalive). [default: the OS's, see netkit sockopts]"));
+            _keepAliveInterval = Add(command, CommonOptions.OptionalDuration("--keepalive-interval", "TCP_KEEPINTVL: time between probes, whole seconds (e.g. 10s; implies --keepalive). [default: the OS's, see netkit sockopts]"));
+            _keepAliveCount = Add(command, CommonOptions.OptionalCount("--keepalive-count", "TCP_KEEPCNT: unanswered probes before the peer is dead (implies --keepalive). [default: the OS's, see netkit sockopts]", 1, 127));
             _noDelay = Add(command, CommonOptions.Flag("--no-delay", "TCP_NODELAY: send small writes at once (no Nagle)."));
             _oobInline = Add(command, CommonOptions.Flag("--oob-inline", "SO_OOBINLINE: urgent data arrives in the normal stream."));
-            _linger = Add(command, CommonOptions.OptionalDuration("--linger", "SO_LINGER: how long close waits for unsent data; 0 resets the connection.", allowZero: true));
+            _linger = Add(command, CommonOptions.OptionalDuration("--linger", "SO_LINGER: how long close waits for unsent data, whole seconds (e.g. 5s); 0 resets the connection. [default: off]", allowZero: true));
         }
         else if (broadcastFlag)
         {
@@ -55,8 +55,8 @@ internal sealed class SocketOptionSet
 
         _bindDevice = Add(command, CommonOptions.Text("--bind-device", "SO_BINDTODEVICE (Linux): use only this network interface.", "interface"));
         _dontRoute = Add(command, CommonOptions.Flag("--dont-route", "SO_DONTROUTE: reach only directly connected hosts."));
-        _sendBuffer = Add(command, CommonOptions.Size("--send-buffer", "SO_SNDBUF in bytes (e.g. 256k)."));
-        _receiveBuffer = Add(command, CommonOptions.Size("--receive-buffer", "SO_RCVBUF in bytes (e.g. 256k)."));
+        _sendBuffer = Add(command, CommonOptions.Size("--send-buffer", "SO_SNDBUF in bytes; suffixes k, m, g (e.g. 256k). [default: the OS's, see netkit sockopts]"));
+        _receiveBuffer = Add(command, CommonOptions.Size("--receive-buffer", "SO_RCVBUF in bytes; suffixes k, m, g (e.g. 256k). [default: the OS's, see netkit sockopts]"));
 
         if (_reuseAddress is not null && _noReuseAddress is not null)
         {

@@ -16,7 +16,7 @@ internal static class TcpClientCommand
             "Connect, send --message (or stdin to its end, binary safe), half-close, and write everything received to stdout " +
             "until the server closes. Prompts for what is missing when stdin is a terminal.");
         var endpoint = EndpointOptions.AddClient(command);
-        var message = CommonOptions.Text("--message", "Text to send (default: stdin, or a prompt on a terminal).", "text", "-m");
+        var message = CommonOptions.Text("--message", "Text to send. [default: stdin to its end, or a prompt on a terminal]", "text", "-m");
         var connectTimeout = CommonOptions.Timeout("--connect-timeout", "Give up connecting to each address after this long.", TimeSpan.FromSeconds(10));
         var timeout = CommonOptions.Timeout("--timeout", "Give up (exit 3) when nothing moves either way for this long; a flowing upload or download is never cut.", null);
         var interactive = CommonOptions.Flag("--interactive", "Chat mode: typed lines go out as typed, received data prints as it comes.", "-i");

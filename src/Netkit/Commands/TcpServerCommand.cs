@@ -19,7 +19,7 @@ internal static class TcpServerCommand
             "then the operator's word (--reply, typed lines, or one line of piped stdin per chunk). --mode echo is RFC 862. " +
             "Prints 'listening on ADDRESS:PORT (tcp)' on stderr; SIGINT/SIGTERM drain, print a summary and exit 0.");
         var mode = CommonOptions.Enum<TcpServerMode?>("--mode", "seed (the tutorial's conversation) or echo (RFC 862).", [("seed", TcpServerMode.Seed), ("echo", TcpServerMode.Echo)]);
-        var ack = CommonOptions.Text("--ack", $"Acknowledgement sent as \"\\nTEXT\\n\" after each chunk (default \"{SeedReply.DefaultAck}\").", "text");
+        var ack = CommonOptions.Text("--ack", $"Acknowledgement sent as \"\\nTEXT\\n\" after each chunk. [default: \"{SeedReply.DefaultAck}\"]", "text");
         var noAck = CommonOptions.Flag("--no-ack", "Send no acknowledgement.");
         var reply = CommonOptions.Text("--reply", "Send this word after each ack automatically (no operator needed).", "text");
         var once = CommonOptions.Flag("--once", "Serve one client, then exit.");

@@ -19,8 +19,8 @@ internal static class UdpTimeServerCommand
             "on stderr; SIGINT/SIGTERM print counts and exit 0.");
         var endpoint = EndpointOptions.AddServer(command);
         var epoch = EpochOption(allowAuto: false);
-        var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted (default: no limit).", 1, 10_000_000);
-        var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies (default: the rate).", 1, 10_000_000);
+        var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted. [default: no limit]", 1, 10_000_000);
+        var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies. [default: the rate]", 1, 10_000_000);
         var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
         foreach (var option in new Option[] { epoch, rate, burst, privileged })
         {
