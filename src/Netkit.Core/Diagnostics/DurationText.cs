@@ -10,6 +10,7 @@ namespace Netkit.Core.Diagnostics;
 /// </summary>
 public static class DurationText
 {
+    /// <summary>The duration as text (see the type); a negative one gets a leading <c>-</c>.</summary>
     public static string Format(TimeSpan value)
     {
         if (value < TimeSpan.Zero)
@@ -48,7 +49,7 @@ public static class DurationText
             text.Append(CultureInfo.InvariantCulture, $"{seconds}");
             if (rest > 0)
             {
-                text.Append(CultureInfo.InvariantCulture, $".{rest:000}".TrimEnd('0'));
+                text.Append(string.Create(CultureInfo.InvariantCulture, $".{rest:000}").TrimEnd('0'));
             }
 
             text.Append('s');
