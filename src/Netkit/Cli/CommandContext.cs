@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Netkit.Operator;
 using Netkit.Output;
 
 namespace Netkit.Cli;
@@ -31,7 +32,9 @@ internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, 
 
     /// <summary>
     /// The tutorial's prompts, on stderr, only when stdin is a terminal (a script cannot answer).
-    /// The read gives way to Ctrl+C, which then exits 130 like any interrupted client.
+    /// The read gives way to Ctrl+C, which then exits 130 like any interrupted client. Ctrl+C and
+    /// Ctrl+D leave the cursor after the prompt, so the line is ended for them: what follows (the
+    /// shell's prompt, the error line) starts a line of its own.
     /// </summary>
     public async Task<string> PromptAsync(string prompt, string missing)
     {
@@ -42,7 +45,22 @@ internal sealed class CommandContext(ILoggerFactory loggers, TextWriter status, 
 
         Status.Write(prompt);
         Status.Flush();
-        var line = await Task.Run(Console.In.ReadLine, Stop).WaitAsync(Stop).ConfigureAwait(false);
+        string? line;
+        try
+        {
+            line = await TerminalLine.ReadAsync(Stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Status.WriteLine();
+            throw;
+        }
+
+        if (line is null)
+        {
+            Status.WriteLine();
+        }
+
         return string.IsNullOrWhiteSpace(line) ? throw new UsageException(missing) : line.Trim();
     }
 

@@ -62,7 +62,7 @@ internal sealed class LineQueueWriter : TextWriter
     /// </summary>
     public static LineQueueWriter InstallAsStderr()
     {
-        var writer = new LineQueueWriter(Console.OpenStandardError());
+        var writer = new LineQueueWriter(StandardOutput.OpenError());
         Console.SetError(writer);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.Drain(ExitBound);
         return writer;
@@ -217,7 +217,7 @@ internal sealed class LineQueueWriter : TextWriter
                 _target.Write(Utf8.GetBytes(batch.ToString()));
                 _target.Flush();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+            catch (Exception e) when (e is IOException or OutputException or UnauthorizedAccessException or NotSupportedException)
             {
                 // stderr is full (ENOSPC) or not writable (EBADF): these lines are lost, and counted.
                 Interlocked.Add(ref _dropped, lines);
