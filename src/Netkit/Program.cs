@@ -15,4 +15,10 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
 
 // That is also why stderr must never block: see LineQueueWriter. Installed before any logger.
 var stderr = LineQueueWriter.InstallAsStderr();
-return await Netkit.Cli.NetkitCli.RunAsync(args, StandardOutput.OpenText(), stderr);
+
+// The console logger takes Console.Out too (for lines below its stderr threshold: none), and the
+// runtime's first Console.Out initialises its terminal support, which writes the keypad-transmit
+// sequence ESC[?1h ESC= to a terminal and never takes it back. Ours is set first, so it never runs.
+var stdout = StandardOutput.OpenText();
+Console.SetOut(stdout);
+return await Netkit.Cli.NetkitCli.RunAsync(args, stdout, stderr);

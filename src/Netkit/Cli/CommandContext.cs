@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Netkit.Core.Sockets;
+using Netkit.Operator;
 using Netkit.Output;
 
 namespace Netkit.Cli;
@@ -33,7 +34,9 @@ internal sealed class CommandContext(ILoggerFactory loggers, StatusWriter status
 
     /// <summary>
     /// The tutorial's prompts, on stderr, only when stdin is a terminal (a script cannot answer).
-    /// The read gives way to Ctrl+C, which then exits 130 like any interrupted client.
+    /// The read gives way to Ctrl+C, which then exits 130 like any interrupted client. Ctrl+C and
+    /// Ctrl+D leave the cursor after the prompt, so the line is ended for them: what follows (the
+    /// shell's prompt, the error line) starts a line of its own.
     /// </summary>
     public async Task<string> PromptAsync(string prompt, string missing)
     {
@@ -43,7 +46,22 @@ internal sealed class CommandContext(ILoggerFactory loggers, StatusWriter status
         }
 
         Status.Prompt(prompt);
-        var line = await Task.Run(Console.In.ReadLine, Stop).WaitAsync(Stop).ConfigureAwait(false);
+        string? line;
+        try
+        {
+            line = await TerminalLine.ReadAsync(Stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            EndPromptLine();
+            throw;
+        }
+
+        if (line is null)
+        {
+            EndPromptLine();
+        }
+
         return string.IsNullOrWhiteSpace(line) ? throw new UsageException(missing) : line.Trim();
     }
 
@@ -53,6 +71,15 @@ internal sealed class CommandContext(ILoggerFactory loggers, StatusWriter status
         var ip = endpoint as IPEndPoint;
         Status.Write(LogLevel.Information, "Listening", $"listening on {EndpointText.Format(endpoint)} ({transport})",
             ("address", ip?.Address.ToString()), ("port", ip?.Port), ("transport", transport));
+    }
+
+    // Ctrl+C or Ctrl+D at a prompt: the cursor goes to a fresh line (a JSON prompt is a line already).
+    private void EndPromptLine()
+    {
+        if (Status.Format != LogFormat.Json)
+        {
+            Status.Target.WriteLine();
+        }
     }
 
     /// <summary>

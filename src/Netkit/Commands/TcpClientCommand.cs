@@ -3,6 +3,7 @@ using System.Text;
 using Netkit.Cli;
 using Netkit.Core.Sockets;
 using Netkit.Core.Tcp;
+using Netkit.Operator;
 using Netkit.Output;
 
 namespace Netkit.Commands;
@@ -58,7 +59,7 @@ internal static class TcpClientCommand
                 // A person typing (chat mode, a terminal) is done when the server closes; a pipe or
                 // a file is sent to its end whatever the server does.
                 var typed = r.GetValue(interactive) || CommandContext.InteractiveInput;
-                using var stdin = Console.OpenStandardInput();
+                using var stdin = CommandContext.InteractiveInput ? TerminalStream.Open() : Console.OpenStandardInput();
                 await session.RunAsync(stdin, stdout, typed, Sent, context.Stop).ConfigureAwait(false);
             }
 

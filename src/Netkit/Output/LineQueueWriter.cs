@@ -12,6 +12,9 @@ namespace Netkit.Output;
 /// dropped and counted, so a summary can say how many. Line-oriented on purpose: every queued
 /// item is one whole line (or a prompt handed over by <see cref="Flush"/>), never a fragment of
 /// one, so another line format (JSON per line) can rely on it.
+/// It also keeps the one line that is rewritten in place (a transfer's progress, see
+/// <see cref="SetTransient"/>), so that every other line passes through the same place and none
+/// runs into it.
 /// </summary>
 internal sealed class LineQueueWriter : TextWriter
 {
@@ -27,6 +30,9 @@ internal sealed class LineQueueWriter : TextWriter
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
+    // Back to the start of the line, and erase it: what takes a transient line off the terminal.
+    private const string Erase = "\r\u001b[K";
+
     private readonly Stream _target;
     private readonly int _capacity;
     private readonly Queue<string> _lines = new();
@@ -36,6 +42,13 @@ internal sealed class LineQueueWriter : TextWriter
     // Wakes the pump when lines arrive, and Drain when the pump has written a batch.
     private readonly SemaphoreSlim _queued = new(0);
     private readonly ManualResetEventSlim _idle = new(initialState: true);
+    private string? _transient;
+    private bool _transientChanged;
+
+    // The pump's own: whether the transient line is on the terminal now, and whether the last
+    // thing written ended a line (a prompt does not: a transient drawn after it would overwrite it).
+    private bool _transientShown;
+    private bool _atLineStart = true;
     private int _queuedChars;
     private long _dropped;
     private bool _closed;
@@ -62,7 +75,7 @@ internal sealed class LineQueueWriter : TextWriter
     /// </summary>
     public static LineQueueWriter InstallAsStderr()
     {
-        var writer = new LineQueueWriter(Console.OpenStandardError());
+        var writer = new LineQueueWriter(StandardOutput.OpenError());
         Console.SetError(writer);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.Drain(ExitBound);
         return writer;
@@ -111,6 +124,30 @@ internal sealed class LineQueueWriter : TextWriter
     }
 
     /// <summary>
+    /// Shows <paramref name="line"/> (no newline, no control characters) as the last line of the
+    /// terminal, in place of the one shown before; null takes it off. Every other line written
+    /// while it is shown first erases it (<c>CR ESC[K</c>), and it is drawn again after them, so
+    /// the two never run into each other. Only the latest one matters: an update the pump has not
+    /// drawn yet is replaced, never queued. For a terminal only: the sequences mean nothing elsewhere.
+    /// </summary>
+    public void SetTransient(string? line)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _transient = line;
+            _transientChanged = true;
+            _idle.Reset();
+        }
+
+        _queued.Release();
+    }
+
+    /// <summary>
     /// Stops taking lines and waits until the queued ones are written, at most <paramref name="bound"/>:
     /// a stalled stderr must never keep the process alive. True when everything was written.
     /// </summary>
@@ -122,6 +159,13 @@ internal sealed class LineQueueWriter : TextWriter
             {
                 Enqueue(_partial.ToString(), kept: true);
                 _partial.Clear();
+            }
+
+            // A transient line still shown stays, as an ordinary line: the shell's prompt comes after it.
+            if (_transient is not null)
+            {
+                Enqueue(_transient + new string(CoreNewLine), kept: true);
+                _transient = null;
             }
 
             _closed = true;
@@ -183,6 +227,32 @@ internal sealed class LineQueueWriter : TextWriter
         _queued.Release();
     }
 
+    // What the pump writes next, under the gate: the queued lines, with the transient line taken
+    // off the terminal before them and drawn again after them.
+    private void Compose(StringBuilder batch)
+    {
+        if (_transientShown)
+        {
+            batch.Append(Erase);
+            _transientShown = false;
+            _atLineStart = true;
+        }
+
+        while (_lines.TryDequeue(out var line))
+        {
+            batch.Append(line);
+            _atLineStart = line.EndsWith('\n');
+        }
+
+        _queuedChars = 0;
+        _transientChanged = false;
+        if (_transient is not null && _atLineStart)
+        {
+            batch.Append(_transient);
+            _transientShown = true;
+        }
+    }
+
     private void Pump()
     {
         var batch = new StringBuilder();
@@ -193,13 +263,7 @@ internal sealed class LineQueueWriter : TextWriter
             lock (_gate)
             {
                 lines = _lines.Count;
-                while (_lines.TryDequeue(out var line))
-                {
-                    batch.Append(line);
-                }
-
-                _queuedChars = 0;
-                if (lines == 0)
+                if (lines == 0 && !_transientChanged)
                 {
                     _idle.Set();
                     if (_closed)
@@ -209,6 +273,8 @@ internal sealed class LineQueueWriter : TextWriter
 
                     continue;
                 }
+
+                Compose(batch);
             }
 
             try
@@ -217,7 +283,7 @@ internal sealed class LineQueueWriter : TextWriter
                 _target.Write(Utf8.GetBytes(batch.ToString()));
                 _target.Flush();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+            catch (Exception e) when (e is IOException or OutputException or UnauthorizedAccessException or NotSupportedException)
             {
                 // stderr is full (ENOSPC) or not writable (EBADF): these lines are lost, and counted.
                 Interlocked.Add(ref _dropped, lines);
@@ -226,7 +292,7 @@ internal sealed class LineQueueWriter : TextWriter
             batch.Clear();
             lock (_gate)
             {
-                if (_lines.Count == 0)
+                if (_lines.Count == 0 && !_transientChanged)
                 {
                     _idle.Set();
                     if (_closed)

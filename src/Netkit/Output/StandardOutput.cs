@@ -14,13 +14,16 @@ namespace Netkit.Output;
 /// </summary>
 internal sealed class StandardOutput : Stream
 {
-    private const int StdoutFd = 1;
-
     // On Windows the console stream is used, its failures translated. It ignores a broken pipe
     // (ERROR_NO_DATA) as the Unix one ignores EPIPE, so there a reader that left does not end the run.
     private readonly Stream? _console;
+    private readonly int _fd;
 
-    private StandardOutput(Stream? console) => _console = console;
+    private StandardOutput(Stream? console, int fd)
+    {
+        _console = console;
+        _fd = fd;
+    }
 
     public override bool CanRead => false;
 
@@ -37,7 +40,14 @@ internal sealed class StandardOutput : Stream
     }
 
     /// <summary>stdout as a stream of bytes, unbuffered.</summary>
-    public static Stream Open() => new StandardOutput(OperatingSystem.IsWindows() ? Console.OpenStandardOutput() : null);
+    public static Stream Open() => new StandardOutput(OperatingSystem.IsWindows() ? Console.OpenStandardOutput() : null, 1);
+
+    /// <summary>
+    /// stderr the same way, for <see cref="LineQueueWriter"/>. The runtime's console stream would
+    /// do there what Console.Out does: its first write to a terminal initialises the runtime's
+    /// terminal support, which writes the keypad-transmit sequence (ESC[?1h ESC=) and leaves it.
+    /// </summary>
+    public static Stream OpenError() => new StandardOutput(OperatingSystem.IsWindows() ? Console.OpenStandardError() : null, 2);
 
     /// <summary>stdout as text (UTF-8, no BOM), buffered: the caller flushes when done.</summary>
     public static TextWriter OpenText() => new StreamWriter(Open(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
@@ -60,7 +70,7 @@ internal sealed class StandardOutput : Stream
 
         while (!buffer.IsEmpty)
         {
-            var written = Libc.Write(StdoutFd, buffer, (nuint)buffer.Length);
+            var written = Libc.Write(_fd, buffer, (nuint)buffer.Length);
             if (written >= 0)
             {
                 buffer = buffer[(int)written..];
@@ -77,7 +87,7 @@ internal sealed class StandardOutput : Stream
             {
                 // Someone made the shared descriptor non-blocking: wait until it takes more, as the
                 // console stream does, rather than fail a write a blocking one would have made.
-                var poll = new Libc.PollFd { Fd = StdoutFd, Events = Libc.PollOut };
+                var poll = new Libc.PollFd { Fd = _fd, Events = Libc.PollOut };
                 _ = Libc.Poll(ref poll, 1, -1);
                 continue;
             }

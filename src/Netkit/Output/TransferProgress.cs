@@ -4,33 +4,60 @@ using Netkit.Core.Tcp;
 namespace Netkit.Output;
 
 /// <summary>
-/// Progress of a long transfer on the terminal: once more than 1 MiB has moved, a line on stderr,
-/// rewritten twice a second, with bytes each way and the rate. Only when stderr is a terminal, so
-/// logs and scripts never see it.
+/// Progress of a long transfer on the terminal: once more than 1 MiB has moved, one line on stderr,
+/// rewritten twice a second, with the bytes and the rate of each direction
+/// (<c>12.0 MiB sent (4.0 MiB/s), 3.0 MiB received (1.0 MiB/s)</c>); when the transfer ends, its
+/// last figures stay as an ordinary line. Only when stderr is a terminal and stdout is not: with
+/// both on one terminal the data received and the progress would be drawn over each other (and
+/// logs and scripts never see it). The line is stderr's transient line
+/// (<see cref="LineQueueWriter.SetTransient"/>), so a log line written meanwhile erases it first and
+/// it is drawn again below.
 /// </summary>
 internal sealed class TransferProgress : IAsyncDisposable
 {
-    private const long Threshold = 1 << 20;
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
-    private readonly TcpClientSession _session;
-    private readonly TextWriter _terminal;
+    /// <summary>Bytes both ways together before the progress shows: short exchanges never see it.</summary>
+    public const long Threshold = 1 << 20;
+
+    /// <summary>How often the line is rewritten.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    private readonly Func<long> _sent;
+    private readonly Func<long> _received;
+    private readonly LineQueueWriter _terminal;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly long _started;
     private bool _shown;
 
-    private TransferProgress(TcpClientSession session, TextWriter terminal, TimeProvider time)
+    /// <param name="sent">Bytes sent so far (read from the progress's own thread).</param>
+    /// <param name="received">Bytes received so far.</param>
+    /// <param name="terminal">stderr, a terminal.</param>
+    /// <param name="time">The clock for the interval and the rates.</param>
+    public TransferProgress(Func<long> sent, Func<long> received, LineQueueWriter terminal, TimeProvider time)
     {
-        _session = session;
+        _sent = sent;
+        _received = received;
         _terminal = terminal;
         _time = time;
         _started = time.GetTimestamp();
         _loop = RunAsync();
     }
 
+    /// <summary>The progress of <paramref name="session"/> when stderr (netkit's own, <see cref="LineQueueWriter"/>)
+    /// is a terminal and stdout is not; otherwise null.</summary>
     public static TransferProgress? StartIfTerminal(TcpClientSession session, TextWriter stderr, TimeProvider time)
-        => Console.IsErrorRedirected ? null : new TransferProgress(session, stderr, time);
+        => stderr is LineQueueWriter terminal && !Console.IsErrorRedirected && Console.IsOutputRedirected
+            ? new TransferProgress(() => session.BytesSent, () => session.BytesReceived, terminal, time)
+            : null;
+
+    /// <summary>The line for these counts after <paramref name="elapsed"/>; each rate is that direction's
+    /// bytes over the whole time since the transfer started.</summary>
+    public static string Format(long sent, long received, TimeSpan elapsed)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
+        return $"{Size(sent)} sent ({Size((long)(sent / seconds))}/s), {Size(received)} received ({Size((long)(received / seconds))}/s)";
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -38,8 +65,9 @@ internal sealed class TransferProgress : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         if (_shown)
         {
-            Show();
-            _terminal.WriteLine();
+            // The final figures replace the transient line, as a line of their own.
+            _terminal.SetTransient(null);
+            _terminal.WriteLine(Text());
         }
 
         _stop.Dispose();
@@ -52,10 +80,10 @@ internal sealed class TransferProgress : IAsyncDisposable
             while (true)
             {
                 await Task.Delay(Interval, _time, _stop.Token).ConfigureAwait(false);
-                if (_shown || _session.BytesSent + _session.BytesReceived > Threshold)
+                if (_shown || _sent() + _received() > Threshold)
                 {
                     _shown = true;
-                    Show();
+                    _terminal.SetTransient(Text());
                 }
             }
         }
@@ -65,14 +93,7 @@ internal sealed class TransferProgress : IAsyncDisposable
         }
     }
 
-    private void Show()
-    {
-        var seconds = Math.Max(_time.GetElapsedTime(_started).TotalSeconds, 0.001);
-        var total = _session.BytesSent + _session.BytesReceived;
-        _terminal.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r{Size(_session.BytesSent)} sent, {Size(_session.BytesReceived)} received, {Size((long)(total / seconds))}/s   "));
-        _terminal.Flush();
-    }
+    private string Text() => Format(_sent(), _received(), _time.GetElapsedTime(_started));
 
     private static string Size(long bytes) => bytes switch
     {
