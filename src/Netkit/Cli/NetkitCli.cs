@@ -23,6 +23,7 @@ internal static class NetkitCli
             UdpTimeServerCommand.Create(),
             UdpTimeClientCommand.Create(),
             SockoptsCommand.Create(),
+            CompletionCommand.Create(),
         };
         root.Add(HelpCommand.Create([.. root.Subcommands.Select(c => c.Name), "help"]));
         HelpWithEpilogueAction.Install(root);
