@@ -135,7 +135,7 @@ internal static class HelpText
             foreach (var line in examples)
             {
                 var comment = line.IndexOf(" # ", StringComparison.Ordinal);
-                output.WriteLine("  " + (comment > 0 && comment <= width ? line[..comment].PadRight(width) + line[comment..] : line));
+                output.WriteLine("  " + (comment > 0 && comment <= width ? line[..comment].PadRight(width + 1) + line[comment..] : line));
             }
 
             output.WriteLine();

@@ -10,7 +10,7 @@ internal static class HelpCommand
     public static Command Create(IReadOnlyList<string> commands)
     {
         var command = new Command("help", "Show help for netkit or for one command (the same as COMMAND --help).");
-        var name = new Argument<string?>("command") { Description = "The command to explain.", Arity = ArgumentArity.ZeroOrOne };
+        var name = new Argument<string?>("command") { Description = "The command to explain.", Arity = ArgumentArity.ZeroOrOne, HelpName = "command" };
         name.CompletionSources.Add([.. commands]);
         command.Add(name);
         command.SetAction(r =>

@@ -21,12 +21,22 @@ internal static partial class CommandTree
         return nodes;
     }
 
-    /// <summary>The first sentence of <paramref name="description"/>, without its full stop.</summary>
+    /// <summary>The first sentence of <paramref name="description"/>, without its full stop (a
+    /// full stop inside parentheses, as in "(e.g. 256k)", ends nothing).</summary>
     public static string Summary(string? description)
     {
         var text = (description ?? "").ReplaceLineEndings(" ").Trim();
-        var end = text.IndexOf(". ", StringComparison.Ordinal);
-        return (end >= 0 ? text[..end] : text).TrimEnd('.');
+        var depth = 0;
+        for (var i = 0; i < text.Length - 1; i++)
+        {
+            depth += text[i] switch { '(' => 1, ')' when depth > 0 => -1, _ => 0 };
+            if (depth == 0 && text[i] == '.' && text[i + 1] == ' ')
+            {
+                return text[..i];
+            }
+        }
+
+        return text.TrimEnd('.');
     }
 
     private static void Visit(Command command, string[] path, IReadOnlyList<CompletionOption> inherited, List<CompletionNode> nodes)
