@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Netkit.Cli;
 using Netkit.Parsing;
 
 namespace Netkit.Commands;
@@ -12,23 +11,20 @@ internal static class HelpCommand
         var command = new Command("help", "Show help for netkit or for one command (the same as COMMAND --help).");
         var name = new Argument<string?>("command") { Description = "The command to explain.", Arity = ArgumentArity.ZeroOrOne, HelpName = "command" };
         name.CompletionSources.Add([.. commands]);
+
+        // A parse error, so that it is reported as every usage error is: one line, exit 2, in the log format asked for.
+        name.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && !commands.Contains(r.Tokens[0].Value, StringComparer.Ordinal))
+            {
+                r.AddError($"help: unknown command {Echo.Quote(r.Tokens[0].Value)} (commands: {string.Join(", ", commands)})");
+            }
+        });
         command.Add(name);
         command.SetAction(r =>
         {
-            var root = r.RootCommandResult.Command;
-            var asked = r.GetValue(name);
-            if (asked is null)
-            {
-                return root.Parse(["--help"], r.Configuration).Invoke(r.InvocationConfiguration);
-            }
-
-            if (!root.Subcommands.Any(c => c.Name == asked))
-            {
-                return CommandHost.Fail(r.InvocationConfiguration.Error,
-                    $"help: unknown command {Echo.Quote(asked)} (commands: {string.Join(", ", commands)})", ExitCode.Usage);
-            }
-
-            return root.Parse([asked, "--help"], r.Configuration).Invoke(r.InvocationConfiguration);
+            string[] asked = r.GetValue(name) is { } subcommand ? [subcommand, "--help"] : ["--help"];
+            return r.RootCommandResult.Command.Parse(asked, r.Configuration).Invoke(r.InvocationConfiguration);
         });
         return command;
     }
