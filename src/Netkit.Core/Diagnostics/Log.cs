@@ -7,6 +7,11 @@ namespace Netkit.Core.Diagnostics;
 /// Every message the core logs, with a stable event id. Peer-supplied text reaches these methods only
 /// after <see cref="Protocols.PeerText.Escape"/>.
 /// </summary>
+/// <remarks>
+/// Levels by how often a message comes: Information for what a person watches (connections, the
+/// tutorial's chunks); Debug (<c>-v detailed</c>) for connection-level detail (attempts, retries);
+/// Trace (<c>-v debug</c>) for a line per datagram or per echoed chunk, which under load is a flood.
+/// </remarks>
 internal static partial class Log
 {
     [LoggerMessage(1, LogLevel.Information, "#{Id} connection from {Remote}")]
@@ -24,7 +29,7 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "accept failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string reason);
 
-    [LoggerMessage(6, LogLevel.Debug, "{Remote} sent {Length} bytes, replied {Value}")]
+    [LoggerMessage(6, LogLevel.Trace, "{Remote} sent {Length} bytes, replied {Value}")]
     public static partial void TimeRequest(ILogger logger, string remote, int length, uint value);
 
     [LoggerMessage(7, LogLevel.Warning, "receive failed, still serving: {Reason}")]
@@ -42,12 +47,15 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Debug, "no reply within {Timeout} (attempt {Attempt} of {Attempts})")]
     public static partial void NoReply(ILogger logger, string timeout, int attempt, int attempts);
 
-    [LoggerMessage(14, LogLevel.Debug, "dropped {Length} bytes from {Remote}: {Reason}")]
+    [LoggerMessage(14, LogLevel.Trace, "dropped {Length} bytes from {Remote}: {Reason}")]
     public static partial void DatagramDropped(ILogger logger, string remote, int length, string reason);
 
     [LoggerMessage(EventId = 15, Message = "#{Id} failed: {Reason}")]
     public static partial void ConnectionFailed(ILogger logger, LogLevel level, int id, string reason);
 
-    [LoggerMessage(13, LogLevel.Debug, "ignored {Length} bytes from {Remote}: not the server asked")]
+    [LoggerMessage(16, LogLevel.Trace, "#{Id} {Length} bytes to echo")]
+    public static partial void EchoChunk(ILogger logger, int id, int length);
+
+    [LoggerMessage(13, LogLevel.Trace, "ignored {Length} bytes from {Remote}: not the server asked")]
     public static partial void StrayDatagram(ILogger logger, int length, string remote);
 }

@@ -205,6 +205,10 @@ internal sealed class TcpConnection
                     {
                         Log.Chunk(_logger, Id, RemoteAddress, PeerText.Escape(buffer.AsSpan(0, received)));
                     }
+                    else if (!seed && _logger.IsEnabled(LogLevel.Trace))
+                    {
+                        Log.EchoChunk(_logger, Id, received);
+                    }
 
                     // Echo adds nothing; seed appends ack (and --reply's word) behind the data, in the same buffer.
                     reply = buffer.AsMemory(0, SeedReply.CompleteInPlace(buffer, received, ack.Span, autoReply.Span));

@@ -59,7 +59,8 @@ public sealed class UdpTimeServer
         _socket.ReceiveTimeout = (int)StopLatency.TotalMilliseconds;
         try
         {
-            var batched = _options.Batching && LinuxMultiMessage.IsAvailable && !_logger.IsEnabled(LogLevel.Debug);
+            // A line per datagram (-v debug) needs each one's sender: only the one-by-one loop logs them.
+            var batched = _options.Batching && LinuxMultiMessage.IsAvailable && !_logger.IsEnabled(LogLevel.Trace);
             if (batched)
             {
                 // recvmmsg honours SO_RCVTIMEO itself; set it natively (struct timeval).
@@ -121,7 +122,7 @@ public sealed class UdpTimeServer
             if (_admission.Refuse(peer.Buffer.Span[..peer.Size]) is { } reason)
             {
                 Counters.AddDrop(reason);
-                if (_logger.IsEnabled(LogLevel.Debug))
+                if (_logger.IsEnabled(LogLevel.Trace))
                 {
                     Log.DatagramDropped(_logger, Format(peer), length, ServerCounters.Name(reason));
                 }
@@ -144,7 +145,7 @@ public sealed class UdpTimeServer
                 Log.ReceiveFailed(_logger, SocketErrors.Describe(e));
             }
 
-            if (_logger.IsEnabled(LogLevel.Debug))
+            if (_logger.IsEnabled(LogLevel.Trace))
             {
                 Log.TimeRequest(_logger, Format(peer), length, value);
             }

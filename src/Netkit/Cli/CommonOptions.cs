@@ -91,6 +91,8 @@ internal static class CommonOptions
                 return Fail<T>(r, $"{Echo.Quote(text)} is not one of {string.Join(", ", names)}");
             },
         };
+        // Replaces the enum's own member names (Seed, Echo), which the parser above refuses.
+        option.CompletionSources.Clear();
         option.CompletionSources.Add(names);
         return option;
     }

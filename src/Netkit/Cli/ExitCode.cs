@@ -2,7 +2,7 @@ using Netkit.Core;
 
 namespace Netkit.Cli;
 
-/// <summary>netkit's exit codes; the table is printed by <c>netkit --help</c> and the README.</summary>
+/// <summary>netkit's exit codes; <see cref="Meanings"/> is printed by every <c>--help</c> (and kept in the README).</summary>
 internal static class ExitCode
 {
     public const int Ok = 0;
@@ -18,11 +18,19 @@ internal static class ExitCode
     public const int Output = 7;
     public const int Interrupted = 130;
 
-    public const string Table =
-        "Exit codes: 0 ok; 1 network error (refused, reset, unreachable); 2 usage error; 3 timeout; " +
-        "4 protocol error (bad reply); 5 denied (ACL, limit, privileges); 6 cannot bind (address in use, permission); " +
-        "7 cannot write output (stdout full or closed; a broken pipe is 0); " +
-        "130 interrupted (Ctrl+C on a client; a server's stop forced by a second signal 1s or more after the first).";
+    /// <summary>Every exit code and what it means, in order: the table at the end of every <c>--help</c>.</summary>
+    public static readonly IReadOnlyList<(int Code, string Meaning)> Meanings =
+    [
+        (Ok, "ok (also a server stopped by SIGINT/SIGTERM)"),
+        (Network, "network error (refused, reset, unreachable)"),
+        (Usage, "usage error (bad or unknown arguments)"),
+        (Timeout, "timeout"),
+        (Protocol, "protocol error (bad reply)"),
+        (Denied, "denied (ACL, limit, privileges)"),
+        (Bind, "cannot bind (address in use, permission)"),
+        (Output, "cannot write output (stdout full or closed; a broken pipe is 0)"),
+        (Interrupted, "interrupted (Ctrl+C on a client; a server's stop forced by a second signal 1s or more after the first)"),
+    ];
 
     public static int For(FailureKind kind) => kind switch
     {

@@ -14,7 +14,7 @@ internal static class NetkitCli
     {
         var root = new RootCommand(
             "netkit: TCP and UDP time servers and clients in one native binary, compatible with the classic socket tutorial. " +
-            "Durations take units (250ms, 2s, 1m). stdout carries data only; logs and prompts go to stderr. " + ExitCode.Table)
+            "Durations take units (250ms, 2s, 1m). stdout carries data only; logs and prompts go to stderr.")
         {
             CommonOptions.Verbosity,
             CommonOptions.LogFormat,
@@ -23,7 +23,10 @@ internal static class NetkitCli
             UdpTimeServerCommand.Create(),
             UdpTimeClientCommand.Create(),
             SockoptsCommand.Create(),
+            CompletionCommand.Create(),
         };
+        root.Add(HelpCommand.Create([.. root.Subcommands.Select(c => c.Name), "help"]));
+        HelpWithEpilogueAction.Install(root);
         return root;
     }
 
@@ -63,7 +66,7 @@ internal static class NetkitCli
             ProcessTerminationTimeout = null, // CommandHost handles SIGINT/SIGTERM itself.
         };
 
-        if (result.Errors.Count > 0 && result.Action is not HelpAction)
+        if (result.Errors.Count > 0 && result.Action is not (HelpAction or HelpWithEpilogueAction))
         {
             var where = result.CommandResult.Command is RootCommand ? "netkit" : "netkit " + result.CommandResult.Command.Name;
             return CommandHost.Fail(status, $"{Describe(result)} (see '{where} --help')", ExitCode.Usage);

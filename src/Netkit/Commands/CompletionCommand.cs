@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Netkit.Cli;
+using Netkit.Completion;
+using Netkit.Parsing;
+
+namespace Netkit.Commands;
+
+/// <summary><c>netkit completion SHELL</c>: a completion script generated from the command tree.</summary>
+internal static class CompletionCommand
+{
+    private static readonly (string Name, Action<IReadOnlyList<CompletionNode>, TextWriter> Write)[] Shells =
+    [
+        ("bash", BashScript.Write),
+        ("zsh", ZshScript.Write),
+        ("fish", FishScript.Write),
+        ("pwsh", PwshScript.Write),
+    ];
+
+    private static readonly string[] Names = [.. Shells.Select(s => s.Name)];
+
+    public static Command Create()
+    {
+        var command = new Command("completion", "Print a shell completion script for netkit: its commands, options and the values they accept.");
+        var shell = new Argument<string>("shell") { Description = "bash, zsh, fish or pwsh." };
+        shell.CompletionSources.Add(Names);
+        shell.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && !Names.Contains(r.Tokens[0].Value, StringComparer.Ordinal))
+            {
+                r.AddError($"shell: {Echo.Quote(r.Tokens[0].Value)} is not one of {string.Join(", ", Names)}");
+            }
+        });
+        command.Add(shell);
+        command.SetAction(r =>
+        {
+            var root = (RootCommand)r.RootCommandResult.Command;
+            Shells.Single(s => s.Name == r.GetValue(shell)).Write(CommandTree.Walk(root), r.InvocationConfiguration.Output);
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+}
