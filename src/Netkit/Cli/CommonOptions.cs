@@ -13,7 +13,7 @@ internal static class CommonOptions
 
     public static readonly Option<string> Verbosity = Choice(new Option<string>("--verbosity", "-v")
     {
-        Description = "How much to log on stderr: quiet (warnings and errors), normal, detailed (connection-level detail) or debug (every chunk and datagram).",
+        Description = "How much to log on stderr: quiet (warnings and errors), normal, detailed (attempts, retries, counts) or debug (also a line per datagram and per echoed chunk).",
         DefaultValueFactory = _ => "normal",
         Recursive = true,
         HelpName = "level",
