@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Netkit.Core.Diagnostics;
 using Netkit.Core.Policy;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Netkit.Core.Diagnostics;
-using Netkit.Core.Sockets;
 using Netkit.Parsing;
 
 namespace Netkit.Cli;

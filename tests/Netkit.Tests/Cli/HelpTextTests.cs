@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Netkit.Cli;
 
 namespace Netkit.Tests.Cli;

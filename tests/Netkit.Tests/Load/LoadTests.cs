@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using Netkit.Core.Diagnostics;
 using Netkit.Core.Tcp;
 using Netkit.Tests.Allocations;
 using Netkit.Tests.Support;

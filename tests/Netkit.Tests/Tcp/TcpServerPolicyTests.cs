@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Netkit.Core.Diagnostics;
