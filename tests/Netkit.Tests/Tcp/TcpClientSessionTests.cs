@@ -94,14 +94,7 @@ public sealed class TcpClientSessionTests
         var run = session.RunAsync("hi"u8.ToArray(), new MemoryStream(), null, CancellationToken.None);
 
         // The fake minute passes in steps, each a poll of the bounded wait: no real minute elapses.
-        await Loopback.UntilAsync(() =>
-        {
-            time.Advance(TimeSpan.FromSeconds(5));
-            return run.IsCompleted;
-        });
-        var failure = await Assert.ThrowsAsync<NetkitException>(() => run);
-        Assert.Equal(FailureKind.Timeout, failure.Kind);
-        Assert.Equal($"127.0.0.1:{port}: nothing sent or received for 1m (--timeout)", failure.Message);
+        await TimesOutOnTheFakeClockAsync(time, run, port);
         Assert.True(time.GetUtcNow() - started >= limit, $"timed out after {time.GetUtcNow() - started} of the fake clock");
     }
 
@@ -175,14 +168,7 @@ public sealed class TcpClientSessionTests
         var run = session.RunAsync(new MemoryStream(new byte[64 << 20]), new MemoryStream(), interactive: false, null, CancellationToken.None);
 
         // Once the socket buffers are full nothing moves either way: the fake minute then ends it.
-        await Loopback.UntilAsync(() =>
-        {
-            time.Advance(TimeSpan.FromSeconds(5));
-            return run.IsCompleted;
-        });
-        var failure = await Assert.ThrowsAsync<NetkitException>(() => run);
-        Assert.Equal(FailureKind.Timeout, failure.Kind);
-        Assert.Equal($"127.0.0.1:{port}: nothing sent or received for 1m (--timeout)", failure.Message);
+        await TimesOutOnTheFakeClockAsync(time, run, port);
         Assert.InRange(session.BytesSent, 1, (64 << 20) - 1);
     }
 
@@ -293,5 +279,18 @@ public sealed class TcpClientSessionTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    // Advances the fake clock 5 s per poll until the session ends, which must be the --timeout.
+    private static async Task TimesOutOnTheFakeClockAsync(FakeTimeProvider time, Task run, int port)
+    {
+        await Loopback.UntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            return run.IsCompleted;
+        });
+        var failure = await Assert.ThrowsAsync<NetkitException>(() => run);
+        Assert.Equal(FailureKind.Timeout, failure.Kind);
+        Assert.Equal($"127.0.0.1:{port}: nothing sent or received for 1m (--timeout)", failure.Message);
     }
 }
