@@ -65,6 +65,10 @@ public sealed partial class ArgumentTests(NetkitBinary netkit)
     [InlineData("tcp-server", "--host", "127.0.0.1", "-6", "--port", "0")]
     [InlineData("udp-time-server", "--host", "::1", "-4", "--port", "0")]
     [InlineData("tcp-client", "[::1]:7000", "-4")]
+    [InlineData("tcp-server", "--host", "0x7f.1", "--port", "0")]
+    [InlineData("tcp-client", "fe80::1%lo:7000")]
+    [InlineData("tcp-server", "--allow", "010.0.0.0/8", "--acl-check", "8.8.8.8")] // octal: was 8.0.0.0/8, and allowed 8.8.8.8
+    [InlineData("udp-time-client", "127.0.0.1", "--broadcast", "--timeout", "0")] // was "no reply within 0s" at once
     public async Task AnEmptyOrMalformedHost_IsAUsageError_BeforeAnythingIsResolved(params string[] arguments)
     {
         using var run = netkit.Start(arguments);
@@ -125,7 +129,7 @@ public sealed partial class ArgumentTests(NetkitBinary netkit)
             await server.WaitForStderrAsync(DrainLine());
             client.Dispose();
             Assert.Equal(0, await server.WaitForExitAsync());
-            Assert.Contains("stopping: waiting up to 1m30s for 1 connection(s)", server.Stderr, StringComparison.Ordinal);
+            Assert.Contains("stopping: waiting for 1 connection(s) (--shutdown-timeout 1m30s)", server.Stderr, StringComparison.Ordinal);
         }
     }
 

@@ -35,8 +35,8 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "receive failed, still serving: {Reason}")]
     public static partial void ReceiveFailed(ILogger logger, string reason);
 
-    [LoggerMessage(8, LogLevel.Information, "stopping: waiting {Limit} for {Count} connection(s)")]
-    public static partial void Draining(ILogger logger, string limit, int count);
+    [LoggerMessage(8, LogLevel.Information, "stopping: waiting for {Count} connection(s) (--shutdown-timeout {Timeout})")]
+    public static partial void Draining(ILogger logger, int count, LoggedDuration timeout);
 
     [LoggerMessage(10, LogLevel.Debug, "trying {Address}")]
     public static partial void Trying(ILogger logger, EndPoint address);
@@ -45,7 +45,7 @@ internal static partial class Log
     public static partial void AttemptFailed(ILogger logger, EndPoint address, string reason);
 
     [LoggerMessage(12, LogLevel.Debug, "no reply within {Timeout} (attempt {Attempt} of {Attempts})")]
-    public static partial void NoReply(ILogger logger, string timeout, int attempt, int attempts);
+    public static partial void NoReply(ILogger logger, LoggedDuration timeout, int attempt, int attempts);
 
     [LoggerMessage(14, LogLevel.Trace, "dropped {Length} bytes from {Remote}: {Reason}")]
     public static partial void DatagramDropped(ILogger logger, string remote, int length, string reason);

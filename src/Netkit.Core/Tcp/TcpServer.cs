@@ -182,7 +182,7 @@ public sealed class TcpServer
             return;
         }
 
-        Log.Draining(_logger, _options.ShutdownTimeout is { } limit ? "up to " + DurationText.Format(limit) : "without a limit", live.Length);
+        Log.Draining(_logger, live.Length, new LoggedDuration(_options.ShutdownTimeout));
         var all = Task.WhenAll(live.Select(c => c.Completion));
         try
         {

@@ -59,7 +59,7 @@ public static class UdpTimeClient
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                Log.NoReply(logger, DurationText.Format(query.WaitFor(attempt)), attempt + 1, attempts);
+                Log.NoReply(logger, new LoggedDuration(query.WaitFor(attempt)), attempt + 1, attempts);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused)
             {
@@ -74,7 +74,7 @@ public static class UdpTimeClient
         }
 
         var total = Enumerable.Range(0, attempts).Aggregate(TimeSpan.Zero, (sum, a) => sum + query.WaitFor(a));
-        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s) in {total.TotalSeconds:0.###}s");
+        throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s) in {DurationText.Format(total)}");
     }
 
     /// <summary>
@@ -175,7 +175,16 @@ public static class UdpTimeClient
     {
         try
         {
-            await socket.SendToAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, server, cancellationToken).ConfigureAwait(false);
+            // A connected socket sends without a destination: BSD kernels (macOS) refuse sendto on
+            // one with EISCONN.
+            if (socket.Connected)
+            {
+                await socket.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await socket.SendToAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, server, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (SocketException e)
         {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Net;
 using Netkit.Core.Policy;
 
 namespace Netkit.Cli;
@@ -35,7 +34,7 @@ internal sealed class AccessOptionSet
         }
 
         var trimmed = text.Trim().TrimStart('[').TrimEnd(']');
-        if (!IPAddress.TryParse(trimmed, out var address))
+        if (!Core.Sockets.AddressParser.TryParse(trimmed, allowZone: false, out var address))
         {
             throw new UsageException($"--acl-check: {Parsing.Echo.Quote(text)} is not an IP address");
         }

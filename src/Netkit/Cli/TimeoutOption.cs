@@ -15,8 +15,4 @@ internal sealed class TimeoutOption(Option<TimeSpan?> option, TimeSpan? defaultV
     /// <summary>The limit, or null for none.</summary>
     public TimeSpan? Get(ParseResult result)
         => result.GetValue(Option) is { } given ? (given > TimeSpan.Zero ? given : null) : Default;
-
-    /// <inheritdoc cref="Get(ParseResult)"/>
-    public TimeSpan? Get(System.CommandLine.Parsing.CommandResult result)
-        => result.GetValue(Option) is { } given ? (given > TimeSpan.Zero ? given : null) : Default;
 }

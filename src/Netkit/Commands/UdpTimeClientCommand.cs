@@ -28,6 +28,14 @@ internal static class UdpTimeClientCommand
         }
 
         var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: false, broadcastFlag: false);
+        CommonOptions.Validate(command, r =>
+        {
+            // Replies to a broadcast are collected until the timeout: without one it never ends.
+            if (r.GetValue(broadcast) && r.GetValue(timeout.Option) == TimeSpan.Zero)
+            {
+                r.AddError("--broadcast collects replies for --timeout, which cannot be 0 (never) with it");
+            }
+        });
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
         {
             var host = endpoint.Host(r) ?? endpoint.Typed(r, await context.PromptAsync("input server address :", "a server address is required (netkit udp-time-client HOST)"));

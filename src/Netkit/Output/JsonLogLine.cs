@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Netkit.Core.Diagnostics;
 using Netkit.Core.Sockets;
 
 namespace Netkit.Output;
@@ -101,6 +102,12 @@ internal sealed class JsonLogLine
                 break;
             case TimeSpan duration:
                 _json.WriteNumberValue(duration.TotalSeconds);
+                break;
+            case LoggedDuration { Value: { } duration }:
+                _json.WriteNumberValue(duration.TotalSeconds);
+                break;
+            case LoggedDuration:
+                _json.WriteNullValue();
                 break;
             case DateTimeOffset time:
                 _json.WriteStringValue(Timestamp(time));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Netkit.Core.Sockets;
 
 namespace Netkit.Parsing;
 
@@ -54,7 +55,7 @@ internal readonly record struct HostPort(string? Host, int? Port, IPAddress? Lit
 
             host = s[1..close];
             portText = close + 1 < s.Length ? s[(close + 2)..] : null;
-            if (!IPAddress.TryParse(host, out var bracketed) || bracketed.AddressFamily != AddressFamily.InterNetworkV6)
+            if (!AddressParser.TryParse(host, allowZone: true, out var bracketed) || bracketed.AddressFamily != AddressFamily.InterNetworkV6)
             {
                 error = $"{Echo.Quote(text)} is not a host: only an IPv6 address goes in brackets";
                 return false;
@@ -65,6 +66,12 @@ internal readonly record struct HostPort(string? Host, int? Port, IPAddress? Lit
             // One colon: HOST:PORT. More than one is an IPv6 address without brackets (no port).
             host = s[..colon];
             portText = s[(colon + 1)..];
+        }
+        else if (s.IndexOf('%', StringComparison.Ordinal) is var zone and >= 0 && s.IndexOf(':', zone) >= 0)
+        {
+            // fe80::1%eth0:7000 would read as a zone named "eth0:7000": the port needs brackets.
+            error = $"{Echo.Quote(text)} is not a host: write an IPv6 address with a zone and a port as [fe80::1%eth0]:PORT";
+            return false;
         }
         else
         {
@@ -83,7 +90,20 @@ internal readonly record struct HostPort(string? Host, int? Port, IPAddress? Lit
             port = p;
         }
 
-        if (IPAddress.TryParse(host, out var literal) && (literal.AddressFamily == AddressFamily.InterNetworkV6 || IsDotted(host)))
+        if (host.Length == 0)
+        {
+            // ":7000": a server's every interface on that port; a client still needs a host.
+            if (server)
+            {
+                value = new HostPort(null, port, null);
+                return true;
+            }
+
+            error = $"{Echo.Quote(text)}: a host name or address is required before the port";
+            return false;
+        }
+
+        if (AddressParser.TryParse(host, allowZone: true, out var literal))
         {
             value = new HostPort(host, port, literal);
             return true;
@@ -95,9 +115,9 @@ internal readonly record struct HostPort(string? Host, int? Port, IPAddress? Lit
             return false;
         }
 
-        if (IsNumeric(host))
+        if (LooksNumeric(host))
         {
-            error = $"{Echo.Quote(text)} is not an IPv4 address (four numbers 0-255, e.g. 127.0.0.1)";
+            error = $"{Echo.Quote(text)} is not an IPv4 address (four numbers 0-255 without leading zeros, e.g. 127.0.0.1)";
             return false;
         }
 
@@ -114,15 +134,15 @@ internal readonly record struct HostPort(string? Host, int? Port, IPAddress? Lit
     /// <summary>The host for display: an IPv6 literal in brackets.</summary>
     public override string ToString() => Literal?.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{Host}]" : Host ?? "";
 
-    // Only the plain dotted quad counts as IPv4 here; "127.1" or "0x7f.1" (inet_aton's forms) read
-    // as typos, not as addresses nobody meant.
-    private static bool IsDotted(string host)
+    // Digits and dots, or a last label that is a number (0x7f.1, 127.1.0x1): meant as an address,
+    // not a name, whatever the resolver would make of it (RFC 3696: a top-level label is never all digits).
+    private static bool LooksNumeric(string host)
     {
-        var parts = host.Split('.');
-        return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) <= 255);
+        var last = host.TrimEnd('.').Split('.')[^1];
+        return host.All(c => char.IsAsciiDigit(c) || c == '.')
+            || last.All(char.IsAsciiDigit)
+            || (last.Length > 2 && last[0] == '0' && (last[1] is 'x' or 'X') && last[2..].All(char.IsAsciiHexDigit));
     }
-
-    private static bool IsNumeric(string host) => host.All(c => char.IsAsciiDigit(c) || c == '.');
 
     // RFC 1123 host names (letters, digits, '-', '_' as some LANs use; letters beyond ASCII for
     // internationalised names, which the resolver encodes), labels of 1-63, 253 in all, a trailing

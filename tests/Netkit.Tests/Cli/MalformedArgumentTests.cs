@@ -19,10 +19,10 @@ public sealed class MalformedArgumentTests
     // What a client takes as HOST and a server as --host ("" is a server's every interface, so only
     // the clients get it).
     private static readonly string[] BadHosts = ["999.1.1.1", "1.2.3.256", "127.1", "[::1", "[::1]x", "[127.0.0.1]:80", "[host]:80", "a..b", ".a", "a-.b",
-        "host name", "127.0.0.1:99999", "127.0.0.1:", "[::1]:abc", "::1::2", "1:2:3:4:5:6:7:8:9", new string('a', 300), "-", "--x", LoneSurrogate, "\u001b[31m"];
+        "host name", "127.0.0.1:99999", "127.0.0.1:", "[::1]:abc", "::1::2", "1:2:3:4:5:6:7:8:9", new string('a', 300), "-", "--x", LoneSurrogate, "\u001b[31m", "010.0.0.1", "0x7f.1", "fe80::1%lo:7000"];
     private static readonly string[] BadCounts = ["-1", "0", "abc", "1.5", "99999999999", "", "1e2", "2147483648", LoneSurrogate];
     private static readonly string[] BadSizes = ["0", "-5", "2048m", "k", "1.5k", "", "9999999999999", LoneSurrogate];
-    private static readonly string[] BadBlocks = ["10.0.0.1/8", "10.0.0.0/33", "host.example", "::/129", "", "1.2.3.4/-1", "300.1.1.1", LoneSurrogate];
+    private static readonly string[] BadBlocks = ["010.0.0.0/8", "127.1", "fe80::1%lo", "10.0.0.0/8\u001b", "10.0.0.0/\u001b[31m", "10.0.0.1/8", "10.0.0.0/33", "host.example", "::/129", "", "1.2.3.4/-1", "300.1.1.1", LoneSurrogate];
     private static readonly string[] Unknown = ["--nope", "-z", "---port", "--PORT", "--port=", "-", "--bind-devices", "-pp", "--no-reuse", "-46"];
 
     private static readonly (string Command, string[] Leading, (string Option, string[] Values)[] Options)[] Commands =
@@ -98,6 +98,7 @@ public sealed class MalformedArgumentTests
         yield return ["udp-time-server", "--host", "127.0.0.1:7", "--port", "8"];
         yield return ["tcp-server", "--keepalive-idle", "0"];
         yield return ["tcp-server", "--port", "1", "--port", "2"];
+        yield return ["udp-time-client", "127.0.0.1", "--broadcast", "--timeout", "0"];
         yield return ["tcp-server", "--mode", "seed", "--mode", "echo"];
 
         // Contradictions that each parse alone.

@@ -136,7 +136,11 @@ public sealed class HostAndDurationTextTests
     [InlineData(" localhost ", false, "localhost", null)]
     [InlineData("[::]:0", true, "::", 0)]
     [InlineData("bücher.example", false, "bücher.example", null)]
-    public void Hosts_carry_their_port(string text, bool server, string host, int? port)
+    [InlineData("[fe80::1%lo]:7000", false, "fe80::1%lo", 7000)]
+    [InlineData("localhost.", false, "localhost.", null)]
+    [InlineData("10.0.0.1", false, "10.0.0.1", null)]
+    [InlineData(":7000", true, null, 7000)]
+    public void Hosts_carry_their_port(string text, bool server, string? host, int? port)
     {
         Assert.True(HostPort.TryParse(text, server, out var value, out var error), error);
         Assert.Equal(host, value.Host);
@@ -161,6 +165,12 @@ public sealed class HostAndDurationTextTests
     [InlineData("127.0.0.1:0", "not a port")]
     [InlineData("::1::2", "not an IPv6 address")]
     [InlineData("--port", "unknown option")]
+    [InlineData("010.0.0.1", "not an IPv4 address")]
+    [InlineData("0x7f.1", "not an IPv4 address")]
+    [InlineData("0x7f000001", "not an IPv4 address")]
+    [InlineData("10.1.2.3.4", "not an IPv4 address")]
+    [InlineData("fe80::1%lo:7000", "[fe80::1%eth0]:PORT")]
+    [InlineData(":7000", "required before the port")]
     [InlineData("\u001b[31mx", "\\x1b")]
     public void Malformed_hosts_say_why(string text, string reason)
     {
