@@ -19,6 +19,8 @@ internal sealed class InactivityWatch : IDisposable
     private readonly ITimer _timer;
     private readonly Lock _gate = new();
     private long _last;
+    private long _touches;
+    private long _touchesChecked;
     private int _paused;
     private bool _disposed;
 
@@ -38,7 +40,11 @@ internal sealed class InactivityWatch : IDisposable
     public TimeSpan Limit => _limit;
 
     /// <summary>Something moved: bytes went out or came in.</summary>
-    public void Touch() => Volatile.Write(ref _last, _time.GetTimestamp());
+    public void Touch()
+    {
+        Volatile.Write(ref _last, _time.GetTimestamp());
+        Interlocked.Increment(ref _touches);
+    }
 
     /// <summary>From now on the time does not count (until <see cref="Resume"/>).</summary>
     public void Pause() => Interlocked.Increment(ref _paused);
@@ -68,10 +74,17 @@ internal sealed class InactivityWatch : IDisposable
                 return;
             }
 
-            if (Volatile.Read(ref _paused) > 0 || _moved())
+            // The kernel's counters also move for what a completed call already reported (the last
+            // send being acknowledged): only with no such call since the last check do they mean a
+            // send still draining. Asked every time, so that each check compares with the previous.
+            var moved = _moved();
+            var touched = Interlocked.Read(ref _touches) != _touchesChecked;
+            if (Volatile.Read(ref _paused) > 0 || (moved && !touched))
             {
                 Touch();
             }
+
+            _touchesChecked = Interlocked.Read(ref _touches);
 
             var idle = _time.GetElapsedTime(Volatile.Read(ref _last));
             if (idle < _limit)
