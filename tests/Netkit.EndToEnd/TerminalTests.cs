@@ -27,6 +27,9 @@ public sealed class TerminalTests(NetkitBinary netkit)
         { "udp-time-server --port 0 --host 127.0.0.1", "listening on", @"\x03", 0 },
         { "tcp-client 127.0.0.1 --port 1 --message hi", string.Empty, string.Empty, 1 },
         { "tcp-client --port x", string.Empty, string.Empty, 2 },
+        { "tcp-server --help", string.Empty, string.Empty, 0 },
+        { "help udp-time-client", string.Empty, string.Empty, 0 },
+        { "--help", string.Empty, string.Empty, 0 },
     };
 
     [SkippableTheory]

@@ -16,6 +16,10 @@ internal sealed class HelpWithEpilogueAction(HelpAction help) : SynchronousComma
 
     public override int Invoke(ParseResult parseResult)
     {
+        // The help's own width lookup goes through System.Console, which leaves the terminal in
+        // keypad-transmit mode (ESC[?1h ESC=); the kernel tells the width without that. Not a
+        // terminal (a pipe, a file, a test): no wrapping, as the default does.
+        help.MaxWidth = OperatingSystem.IsWindows() ? help.MaxWidth : Native.Libc.TerminalColumns(1) ?? int.MaxValue;
         var code = help.Invoke(parseResult);
         HelpText.WriteEpilogue(parseResult.CommandResult.Command, parseResult.InvocationConfiguration.Output);
         return code;

@@ -39,4 +39,25 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "getpgrp")]
     public static partial int GetPgrp();
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct WinSize
+    {
+        public ushort Rows;
+        public ushort Columns;
+        public ushort XPixels;
+        public ushort YPixels;
+    }
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, out WinSize size);
+
+    /// <summary>The width of the terminal on <paramref name="fd"/> (TIOCGWINSZ), or null when it is
+    /// not a terminal: asked of the kernel, never through System.Console, whose terminal support
+    /// writes the keypad-transmit sequence to the terminal the first time it is used.</summary>
+    public static int? TerminalColumns(int fd)
+    {
+        nuint request = OperatingSystem.IsLinux() ? 0x5413u : OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 0x40087468u : 0;
+        return request != 0 && Ioctl(fd, request, out var size) == 0 && size.Columns > 0 ? size.Columns : null;
+    }
 }
