@@ -48,6 +48,60 @@ public sealed partial class ArgumentTests(NetkitBinary netkit)
     }
 
     [SkippableFact]
+    public async Task AnArgumentStartingWithAt_IsThatText_NeverAResponseFile()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--reply", "@word");
+        using (server)
+        {
+            // The file exists and names another port: it must not be read into the command line.
+            var file = Path.Combine(Path.GetTempPath(), $"netkit-at-{Environment.ProcessId}.txt");
+            await File.WriteAllTextAsync(file, "--port 1\n");
+            try
+            {
+                using var client = netkit.Start("tcp-client", $"127.0.0.1:{port}", "-m", "@" + file);
+                client.CloseStdin();
+
+                Assert.Equal(0, await client.WaitForExitAsync());
+                Assert.Equal("@" + file + "\nI get it!\n@word", client.Stdout);
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [SkippableFact]
+    public async Task AnIPv4MappedAddress_IsTheIPv4Address()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--reply", "w");
+        using (server)
+        {
+            using var client = netkit.Start("tcp-client", $"[::ffff:127.0.0.1]:{port}", "-m", "hi");
+            client.CloseStdin();
+
+            Assert.Equal(0, await client.WaitForExitAsync());
+            Assert.Equal("hi\nI get it!\nw", client.Stdout);
+        }
+    }
+
+    [SkippableFact]
+    public async Task TheErrorLine_IsTheLastLine_AfterEveryLogLine()
+    {
+        var port = LocalPorts.FreeTcp();
+        for (var run = 0; run < 20; run++)
+        {
+            using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "-m", "x", "-v", "detailed", "--log-format", "systemd");
+            client.CloseStdin();
+
+            Assert.Equal(1, await client.WaitForExitAsync());
+            var lines = Lines(client.Stderr);
+            Assert.True(lines.Length >= 2, client.Stderr);
+            Assert.StartsWith("<3>netkit: error: ", lines[^1], StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
     public async Task APortInTheHost_ThatPortContradicts_IsAUsageError()
     {
         using var client = netkit.Start("tcp-client", "127.0.0.1:7000", "--port", "8000", "-m", "x");
@@ -67,6 +121,9 @@ public sealed partial class ArgumentTests(NetkitBinary netkit)
     [InlineData("tcp-client", "[::1]:7000", "-4")]
     [InlineData("tcp-server", "--host", "0x7f.1", "--port", "0")]
     [InlineData("tcp-client", "fe80::1%lo:7000")]
+    [InlineData("tcp-client", "[fe80::1%nosuch0]:7000")]
+    [InlineData("tcp-server", "--keepalive-idle", "1.5s", "--port", "0")]
+    [InlineData("tcp-server", "--idle-timeout", "0.0001ms", "--port", "0")]
     [InlineData("tcp-server", "--allow", "010.0.0.0/8", "--acl-check", "8.8.8.8")] // octal: was 8.0.0.0/8, and allowed 8.8.8.8
     [InlineData("udp-time-client", "127.0.0.1", "--broadcast", "--timeout", "0")] // was "no reply within 0s" at once
     public async Task AnEmptyOrMalformedHost_IsAUsageError_BeforeAnythingIsResolved(params string[] arguments)

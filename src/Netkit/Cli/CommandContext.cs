@@ -73,10 +73,11 @@ internal sealed class CommandContext(ILoggerFactory loggers, StatusWriter status
             ("address", ip?.Address.ToString()), ("port", ip?.Port), ("transport", transport));
     }
 
-    // Ctrl+C or Ctrl+D at a prompt: the cursor goes to a fresh line (a JSON prompt is a line already).
+    // Ctrl+C or Ctrl+D at a prompt: the cursor goes to a fresh line, on the terminal (a JSON prompt
+    // is a line already, and a file of JSON lines gets no empty one).
     private void EndPromptLine()
     {
-        if (Status.Format != LogFormat.Json)
+        if (Status.Format != LogFormat.Json || !Console.IsErrorRedirected)
         {
             Status.Target.WriteLine();
         }

@@ -50,42 +50,12 @@ internal static class CommandHost
         {
             return server && !request.Force.IsCancellationRequested ? ExitCode.Ok : ExitCode.Interrupted;
         }
-        catch (OutputException e)
-        {
-            return OutputFailed(error, e);
-        }
-        catch (NetkitException e)
-        {
-            return Fail(error, e.Message, ExitCode.For(e.Kind));
-        }
-        catch (SocketOptionException e)
-        {
-            return Fail(error, e.Message, e.Denied ? ExitCode.Denied : ExitCode.Usage);
-        }
-        catch (UsageException e)
-        {
-            return Fail(error, e.Message, ExitCode.Usage);
-        }
-        catch (BadTimeReplyException e)
-        {
-            // The tutorial's own wording, so scripts that grep for it keep working.
-            error.WriteKept(LogLevel.Error, "BadReply", e.Message, ("length", e.Length), ("exitCode", ExitCode.Protocol));
-            return ExitCode.Protocol;
-        }
-        catch (IOException e)
-        {
-            return Fail(error, "i/o: " + e.Message, ExitCode.Network);
-        }
-        catch (SocketException e)
-        {
-            return Fail(error, SocketErrors.Describe(e), ExitCode.For(SocketErrors.Classify(e.SocketErrorCode)));
-        }
         catch (Exception e)
         {
-            // A cancellation that is not the user's stop is a fault too: one line, never an unhandled crash.
-            // A failure nobody foresaw still reads as one line; the type helps a bug report. The
-            // table has no code for "netkit is wrong", so it shares 1 with other failures to talk.
-            return Fail(error, $"internal: {e.GetType().Name}: {e.Message}", ExitCode.Network);
+            // The log lines the failure came after are written first (the logger writes them on
+            // its own thread), so the error line is the last line, as scripts that `tail -1` expect.
+            loggers.Dispose();
+            return Report(error, e);
         }
         finally
         {
@@ -106,6 +76,35 @@ internal static class CommandHost
             {
                 StartWatchdog();
             }
+        }
+    }
+
+    // Every failure as one line and its exit code.
+    private static int Report(StatusWriter error, Exception failure)
+    {
+        switch (failure)
+        {
+            case OutputException e:
+                return OutputFailed(error, e);
+            case NetkitException e:
+                return Fail(error, e.Message, ExitCode.For(e.Kind));
+            case SocketOptionException e:
+                return Fail(error, e.Message, e.Denied ? ExitCode.Denied : ExitCode.Usage);
+            case UsageException e:
+                return Fail(error, e.Message, ExitCode.Usage);
+            case BadTimeReplyException e:
+                // The tutorial's own wording, so scripts that grep for it keep working.
+                error.WriteKept(LogLevel.Error, "BadReply", e.Message, ("length", e.Length), ("exitCode", ExitCode.Protocol));
+                return ExitCode.Protocol;
+            case IOException e:
+                return Fail(error, "i/o: " + e.Message, ExitCode.Network);
+            case SocketException e:
+                return Fail(error, SocketErrors.Describe(e), ExitCode.For(SocketErrors.Classify(e.SocketErrorCode)));
+            default:
+                // A cancellation that is not the user's stop is a fault too: one line, never an
+                // unhandled crash. The type helps a bug report; the table has no code for "netkit
+                // is wrong", so it shares 1 with other failures to talk.
+                return Fail(error, $"internal: {failure.GetType().Name}: {failure.Message}", ExitCode.Network);
         }
     }
 

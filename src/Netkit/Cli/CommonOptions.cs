@@ -37,11 +37,11 @@ internal static class CommonOptions
 
     /// <summary>A duration option that is not a timeout (keepalive timers, linger): 0 is refused
     /// unless it has a meaning of its own, said in <paramref name="description"/>.</summary>
-    public static Option<TimeSpan?> OptionalDuration(string name, string description, bool allowZero = false) => new(name)
+    public static Option<TimeSpan?> OptionalDuration(string name, string description, bool allowZero = false, bool wholeSeconds = false) => new(name)
     {
         Description = description,
         HelpName = "duration",
-        CustomParser = r => ParseDuration(r, allowZero),
+        CustomParser = r => ParseDuration(r, allowZero, wholeSeconds),
     };
 
     /// <summary>A timeout: <paramref name="defaultValue"/> when not given, null (never) for 0 or when
@@ -50,7 +50,7 @@ internal static class CommonOptions
     {
         Description = $"{description} 0 means never. [default: {(defaultValue is { } d ? DurationText.Format(d) : "never")}]",
         HelpName = "duration",
-        CustomParser = r => ParseDuration(r, allowZero: true),
+        CustomParser = r => ParseDuration(r, allowZero: true, wholeSeconds: false),
     }, defaultValue);
 
     /// <summary>An option that takes one of <paramref name="names"/>; anything else is one line naming them.</summary>
@@ -142,14 +142,29 @@ internal static class CommonOptions
         }
     });
 
-    private static TimeSpan? ParseDuration(ArgumentResult r, bool allowZero)
+    // Timers run in milliseconds, so a positive value below one is a typo, not "at once"; the
+    // socket options that take seconds (keepalive, linger) take whole ones, never rounded.
+    private static TimeSpan? ParseDuration(ArgumentResult r, bool allowZero, bool wholeSeconds)
     {
         if (!DurationParser.TryParse(Single(r), out var value, out var error))
         {
             return Fail<TimeSpan?>(r, error);
         }
 
-        return allowZero || value > TimeSpan.Zero ? value : Fail<TimeSpan?>(r, $"{Echo.Quote(Single(r))} is too short (at least 1ms)");
+        var unit = wholeSeconds ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(1);
+        if (value == TimeSpan.Zero)
+        {
+            return allowZero ? value : Fail<TimeSpan?>(r, $"{Echo.Quote(Single(r))} is too short (at least {DurationText.Format(unit)})");
+        }
+
+        if (value < unit)
+        {
+            return Fail<TimeSpan?>(r, $"{Echo.Quote(Single(r))} is too short (at least {DurationText.Format(unit)})");
+        }
+
+        return !wholeSeconds || value.Ticks % TimeSpan.TicksPerSecond == 0
+            ? value
+            : Fail<TimeSpan?>(r, $"{Echo.Quote(Single(r))} is not a whole number of seconds (the OS takes seconds)");
     }
 
     private static int? ParseCount(ArgumentResult r, int min, int max)

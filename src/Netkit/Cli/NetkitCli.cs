@@ -10,6 +10,10 @@ namespace Netkit.Cli;
 /// <summary>The command tree, and the one place where parse errors become a single line and exit code 2.</summary>
 internal static class NetkitCli
 {
+    /// <summary>No response files: an argument that starts with '@' is that text (a message, a word,
+    /// a host), never the name of a file whose contents become arguments.</summary>
+    public static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
     public static RootCommand Build()
     {
         var root = new RootCommand(
@@ -44,7 +48,7 @@ internal static class NetkitCli
         ParseResult result;
         try
         {
-            result = root.Parse(args.Length == 0 ? ["--help"] : args);
+            result = root.Parse(args.Length == 0 ? ["--help"] : args, Parsing);
         }
         catch (InvalidOperationException e)
         {
@@ -110,6 +114,7 @@ internal static class NetkitCli
         {
             OptionResult { Tokens.Count: 0 } o when o.Option.Arity.MinimumNumberOfValues > 0 => $"{o.Option.Name}: a value is required",
             OptionResult o when o.Tokens.Count > 1 && o.Option.Arity.MaximumNumberOfValues == 1 => $"{o.Option.Name} is given more than once",
+            OptionResult { Option: VersionOption } => "--version takes no other arguments",
             ArgumentResult { Tokens.Count: 0 } a => $"{a.Argument.Name}: a value is required",
             CommandResult c when c.Command.Subcommands.Count > 0 && c.Command.Action is null
                 => $"a command is required: {string.Join(", ", c.Command.Subcommands.Select(s => s.Name))}",

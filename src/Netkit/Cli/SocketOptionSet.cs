@@ -41,12 +41,12 @@ internal sealed class SocketOptionSet
         if (role != SocketRole.Datagram)
         {
             _keepAlive = Add(command, CommonOptions.Flag("--keepalive", "SO_KEEPALIVE: probe idle peers to detect dead ones."));
-            _keepAliveIdle = Add(command, CommonOptions.OptionalDuration("--keepalive-idle", "TCP_KEEPIDLE: idle time before the first probe, whole seconds (e.g. 60s, 2m; implies --keepalive). [default: the OS's, see netkit sockopts]"));
-            _keepAliveInterval = Add(command, CommonOptions.OptionalDuration("--keepalive-interval", "TCP_KEEPINTVL: time between probes, whole seconds (e.g. 10s; implies --keepalive). [default: the OS's, see netkit sockopts]"));
+            _keepAliveIdle = Add(command, CommonOptions.OptionalDuration("--keepalive-idle", "TCP_KEEPIDLE: idle time before the first probe, whole seconds (e.g. 60s, 2m; implies --keepalive). [default: the OS's, see netkit sockopts]", wholeSeconds: true));
+            _keepAliveInterval = Add(command, CommonOptions.OptionalDuration("--keepalive-interval", "TCP_KEEPINTVL: time between probes, whole seconds (e.g. 10s; implies --keepalive). [default: the OS's, see netkit sockopts]", wholeSeconds: true));
             _keepAliveCount = Add(command, CommonOptions.OptionalCount("--keepalive-count", "TCP_KEEPCNT: unanswered probes before the peer is dead (implies --keepalive). [default: the OS's, see netkit sockopts]", 1, 127));
             _noDelay = Add(command, CommonOptions.Flag("--no-delay", "TCP_NODELAY: send small writes at once (no Nagle)."));
             _oobInline = Add(command, CommonOptions.Flag("--oob-inline", "SO_OOBINLINE: urgent data arrives in the normal stream."));
-            _linger = Add(command, CommonOptions.OptionalDuration("--linger", "SO_LINGER: how long close waits for unsent data, whole seconds (e.g. 5s); 0 resets the connection. [default: off]", allowZero: true));
+            _linger = Add(command, CommonOptions.OptionalDuration("--linger", "SO_LINGER: how long close waits for unsent data, whole seconds (e.g. 5s); 0 resets the connection. [default: off]", allowZero: true, wholeSeconds: true));
         }
         else if (broadcastFlag)
         {

@@ -27,7 +27,9 @@ internal static class CompletionCommand
         {
             if (r.Tokens.Count > 0 && !Names.Contains(r.Tokens[0].Value, StringComparer.Ordinal))
             {
-                r.AddError($"shell: {Echo.Quote(r.Tokens[0].Value)} is not one of {string.Join(", ", Names)}");
+                r.AddError(r.Tokens[0].Value.StartsWith('-')
+                    ? $"unknown option {Echo.Quote(r.Tokens[0].Value)}"
+                    : $"shell: {Echo.Quote(r.Tokens[0].Value)} is not one of {string.Join(", ", Names)}");
             }
         });
         command.Add(shell);

@@ -40,6 +40,25 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "getpgrp")]
     public static partial int GetPgrp();
 
+    [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint IfNameToIndex(string name);
+
+    [LibraryImport("libc", EntryPoint = "if_indextoname")]
+    public static partial nint IfIndexToName(uint index, Span<byte> name);
+
+    /// <summary>True when <paramref name="zone"/> (an IPv6 scope: an interface name or index)
+    /// names an interface of this host.</summary>
+    public static bool IsInterface(string zone)
+    {
+        if (uint.TryParse(zone, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+        {
+            Span<byte> name = stackalloc byte[64]; // IF_NAMESIZE is 16
+            return index > 0 && (OperatingSystem.IsWindows() || IfIndexToName(index, name) != 0);
+        }
+
+        return !OperatingSystem.IsWindows() && zone.Length > 0 && IfNameToIndex(zone) != 0;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     public struct WinSize
     {

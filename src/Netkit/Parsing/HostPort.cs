@@ -105,7 +105,16 @@ internal readonly record struct HostPort(string? Host, int? Port, IPAddress? Lit
 
         if (AddressParser.TryParse(host, allowZone: true, out var literal))
         {
-            value = new HostPort(host, port, literal);
+            if (host.IndexOf('%', StringComparison.Ordinal) is var percent and >= 0 && !Native.Libc.IsInterface(host[(percent + 1)..]))
+            {
+                error = $"{Echo.Quote(text)}: no network interface {Echo.Quote(host[(percent + 1)..])} for the IPv6 zone";
+                return false;
+            }
+
+            // ::ffff:127.0.0.1 is the IPv4 address: an IPv6-only socket cannot reach it.
+            value = literal.IsIPv4MappedToIPv6
+                ? new HostPort(literal.MapToIPv4().ToString(), port, literal.MapToIPv4())
+                : new HostPort(host, port, literal);
             return true;
         }
 

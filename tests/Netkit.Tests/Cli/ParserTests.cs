@@ -132,7 +132,7 @@ public sealed class HostAndDurationTextTests
     [InlineData("[::1]:7000", false, "::1", 7000)]
     [InlineData("[::1]", false, "::1", null)]
     [InlineData("::1", false, "::1", null)]
-    [InlineData("fe80::1%2", false, "fe80::1%2", null)]
+    [InlineData("fe80::1%1", false, "fe80::1%1", null)]
     [InlineData(" localhost ", false, "localhost", null)]
     [InlineData("[::]:0", true, "::", 0)]
     [InlineData("bücher.example", false, "bücher.example", null)]
