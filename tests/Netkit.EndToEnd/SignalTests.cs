@@ -59,7 +59,7 @@ public sealed class SignalTests(NetkitBinary netkit)
             server.CloseStdin();
             using var held = await HoldServedConnectionAsync(port);
             await server.SignalAsync("INT");
-            await server.WaitForStderrAsync(new Regex(@"stopping: waiting up to"));
+            await server.WaitForStderrAsync(new Regex(@"stopping: waiting for"));
 
             // The drain has begun, so the first signal was taken before this line; what must pass
             // now is the repeat window itself, measured from that signal.
