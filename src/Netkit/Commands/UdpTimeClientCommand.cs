@@ -20,7 +20,7 @@ internal static class UdpTimeClientCommand
         var epoch = UdpTimeServerCommand.EpochOption(allowAuto: true);
         var timeout = CommonOptions.Timeout("--timeout", "First wait for a reply; each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
         var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes.", 3, 0, 100);
-        var json = CommonOptions.Flag("--json", "Print server time (ISO 8601 and seconds), local time, offset, round trip and epoch as JSON.");
+        var json = CommonOptions.Flag("--json", "Print one JSON object per reply, one per line (JSON Lines): server time (ISO 8601 and seconds), local time, offset (allowing for the whole-second reply), its uncertainty, round trip and epoch.");
         var broadcast = CommonOptions.Flag("--broadcast", "HOST is a broadcast address: collect every reply within --timeout, one line per responder.");
         foreach (var option in new Option[] { epoch, timeout.Option, retries, json, broadcast })
         {
