@@ -83,13 +83,14 @@ public sealed class ErrorReportTests(NetkitBinary netkit)
         Assert.Equal($"netkit: error: receive from 127.0.0.1:{port}: connection reset by peer", ErrorLine(client.Stderr));
     }
 
-    [SkippableFact]
-    public async Task UploadThatKeepsFlowing_ToAServerThatNeverAnswers_IsNotCutByTimeout()
+    [SkippableTheory]
+    [InlineData(8 << 20, 256, "64k")] // a send blocked on full buffers while the server reads
+    [InlineData(1 << 20, 32, null)]   // all of it sits in the kernel: "sending completed." at once, then 3 s of draining
+    public async Task UploadThatKeepsFlowing_ToAServerThatNeverAnswers_IsNotCutByTimeout(int size, int kibPerTick, string? sendBuffer)
     {
-        // 8 MiB drained at about 2.5 MB/s through small buffers on both ends (so the upload is still
-        // going, not parked in the kernel, while the server reads): some 3 s of upload with not a
-        // byte back, against --timeout 1s. Only silence in both directions may end it.
-        const int size = 8 << 20;
+        // Drained at kibPerTick KiB every 100 ms (8 MiB at 2.5 MB/s through small buffers; 1 MiB at
+        // 320 KB/s out of the client's send buffer, after its last write completed): some 3 s of
+        // upload with not a byte back, against --timeout 1s. Only silence in both directions may end it.
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen();
@@ -103,8 +104,8 @@ public sealed class ErrorReportTests(NetkitBinary netkit)
             long total = 0;
             while (await pace.WaitForNextTickAsync(bound.Token))
             {
-                // 256 KiB per tick, in as many reads as the small receive buffer needs.
-                for (var taken = 0; taken < 256 * 1024;)
+                // kibPerTick KiB per tick, in as many reads as the small receive buffer needs.
+                for (var taken = 0; taken < kibPerTick * 1024;)
                 {
                     var n = await peer.ReceiveAsync(buffer, SocketFlags.None, bound.Token);
                     if (n == 0)
@@ -120,7 +121,7 @@ public sealed class ErrorReportTests(NetkitBinary netkit)
             return total;
         });
 
-        using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", Invariant(port), "--timeout", "1s", "--send-buffer", "64k");
+        using var client = netkit.Start(["tcp-client", "127.0.0.1", "--port", Invariant(port), "--timeout", "1s", .. (sendBuffer is null ? Array.Empty<string>() : ["--send-buffer", sendBuffer])]);
         var feeding = Task.Run(() =>
         {
             client.Write(new byte[size]);

@@ -7,12 +7,12 @@ public readonly record struct AccessDecision(bool Allowed, AccessRule? Rule)
 {
     /// <summary>The verdict and the rule that decides it, in words: <c>denied by --deny 10.0.0.0/8</c>,
     /// <c>allowed by --allow 10.0.0.0/8</c>, <c>denied: no --allow matched</c>,
-    /// <c>allowed: no --allow or --deny given</c>.</summary>
+    /// <c>allowed: no --allow given, no --deny matched</c>.</summary>
     public string Reason => Rule switch
     {
         { Allow: false } => "denied by " + Rule,
         { Allow: true } => "allowed by " + Rule,
-        null when Allowed => "allowed: no --allow or --deny given",
+        null when Allowed => "allowed: no --allow given, no --deny matched",
         null => "denied: no --allow matched",
     };
 }

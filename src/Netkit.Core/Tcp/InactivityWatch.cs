@@ -4,9 +4,11 @@ namespace Netkit.Core.Tcp;
 /// <c>--timeout</c> of a client session: fires when nothing has moved in either direction for the
 /// limit. Every <see cref="Touch"/> (bytes sent or received) starts the count again; time between
 /// <see cref="Pause"/> and <see cref="Resume"/> (our own write to a slow output) never counts, since
-/// that is not the connection falling silent. Before firing it asks its <c>moved</c> callback whether
-/// the kernel saw progress that no completed call showed (a send still draining a full buffer).
-/// One timer for the whole session, rescheduled only when it comes due, on the given clock.
+/// that is not the connection falling silent. Every quarter of the limit it asks its <c>moved</c>
+/// callback whether the kernel saw bytes acknowledged or received since the last look, progress no
+/// completed call shows (a send still draining a full buffer, or a buffered upload after "sending
+/// completed."), and counts that as movement then; so it fires between the limit and 1.25 times it
+/// after the last movement. One timer for the whole session, on the given clock.
 /// </summary>
 internal sealed class InactivityWatch : IDisposable
 {
@@ -19,8 +21,6 @@ internal sealed class InactivityWatch : IDisposable
     private readonly ITimer _timer;
     private readonly Lock _gate = new();
     private long _last;
-    private long _touches;
-    private long _touchesChecked;
     private int _paused;
     private bool _disposed;
 
@@ -30,7 +30,7 @@ internal sealed class InactivityWatch : IDisposable
         _time = time;
         _moved = moved;
         _last = time.GetTimestamp();
-        _timer = time.CreateTimer(static state => ((InactivityWatch)state!).Check(), this, limit, Timeout.InfiniteTimeSpan);
+        _timer = time.CreateTimer(static state => ((InactivityWatch)state!).Check(), this, Look, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Cancelled once the limit passed with nothing moving.</summary>
@@ -40,11 +40,10 @@ internal sealed class InactivityWatch : IDisposable
     public TimeSpan Limit => _limit;
 
     /// <summary>Something moved: bytes went out or came in.</summary>
-    public void Touch()
-    {
-        Volatile.Write(ref _last, _time.GetTimestamp());
-        Interlocked.Increment(ref _touches);
-    }
+    public void Touch() => Volatile.Write(ref _last, _time.GetTimestamp());
+
+    // How often the kernel's counters are read: a quarter of the limit, at least every 10 ms.
+    private TimeSpan Look => TimeSpan.FromTicks(Math.Max(_limit.Ticks / 4, TimeSpan.TicksPerMillisecond * 10));
 
     /// <summary>From now on the time does not count (until <see cref="Resume"/>).</summary>
     public void Pause() => Interlocked.Increment(ref _paused);
@@ -74,22 +73,15 @@ internal sealed class InactivityWatch : IDisposable
                 return;
             }
 
-            // The kernel's counters also move for what a completed call already reported (the last
-            // send being acknowledged): only with no such call since the last check do they mean a
-            // send still draining. Asked every time, so that each check compares with the previous.
-            var moved = _moved();
-            var touched = Interlocked.Read(ref _touches) != _touchesChecked;
-            if (Volatile.Read(ref _paused) > 0 || (moved && !touched))
+            if (_moved() || Volatile.Read(ref _paused) > 0)
             {
                 Touch();
             }
 
-            _touchesChecked = Interlocked.Read(ref _touches);
-
             var idle = _time.GetElapsedTime(Volatile.Read(ref _last));
             if (idle < _limit)
             {
-                _timer.Change(_limit - idle, Timeout.InfiniteTimeSpan);
+                _timer.Change(_limit - idle < Look ? _limit - idle : Look, Timeout.InfiniteTimeSpan);
                 return;
             }
         }

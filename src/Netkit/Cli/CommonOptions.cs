@@ -10,6 +10,9 @@ internal static class CommonOptions
 {
     public const int DefaultPort = 12345;
 
+    // TCP_KEEPIDLE, TCP_KEEPINTVL and SO_LINGER take at most 32767 seconds.
+    private static readonly TimeSpan SocketSecondsMaximum = TimeSpan.FromSeconds(32767);
+
     public static readonly Option<string> Verbosity = Choice(new Option<string>("--verbosity", "-v")
     {
         Description = "How much to log on stderr: quiet (warnings and errors), normal, detailed (attempts, retries, counts) or debug (also a line per datagram and per echoed chunk).",
@@ -160,6 +163,11 @@ internal static class CommonOptions
         if (value < unit)
         {
             return Fail<TimeSpan?>(r, $"{Echo.Quote(Single(r))} is too short (at least {DurationText.Format(unit)})");
+        }
+
+        if (wholeSeconds && value > SocketSecondsMaximum)
+        {
+            return Fail<TimeSpan?>(r, $"{Echo.Quote(Single(r))} is too long (at most {DurationText.Format(SocketSecondsMaximum)}, what the OS takes)");
         }
 
         return !wholeSeconds || value.Ticks % TimeSpan.TicksPerSecond == 0

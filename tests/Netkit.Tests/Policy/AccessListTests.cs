@@ -79,7 +79,13 @@ public sealed class AccessListTests
     [Fact]
     public void With_no_rules_the_explanation_says_none_were_given()
     {
-        Assert.Equal("allowed: no --allow or --deny given", AccessList.Open.Explain(IPAddress.Parse("203.0.113.9")));
+        Assert.Equal("allowed: no --allow given, no --deny matched", AccessList.Open.Explain(IPAddress.Parse("203.0.113.9")));
+    }
+
+    [Fact]
+    public void With_only_a_deny_that_does_not_match_the_explanation_does_not_say_none_was_given()
+    {
+        Assert.Equal("allowed: no --allow given, no --deny matched", List("-192.168.0.0/16").Explain(IPAddress.Parse("10.1.2.3")));
     }
 
     [Fact]
