@@ -40,7 +40,7 @@ public sealed class Cidr
         var addressText = slash < 0 ? s : s[..slash];
         if (!Sockets.AddressParser.TryParse(addressText, allowZone: false, out var address))
         {
-            error = $"'{Protocols.PeerText.Escape(System.Text.Encoding.UTF8.GetBytes(text ?? ""), 60)}' is not an address or CIDR block (e.g. 10.0.0.0/8, ::1, 2001:db8::/32)";
+            error = $"'{Protocols.PeerText.Typed(text)}' is not an address or CIDR block (e.g. 10.0.0.0/8, ::1, 2001:db8::/32)";
             return false;
         }
 
@@ -53,7 +53,7 @@ public sealed class Cidr
         var prefix = bits;
         if (slash >= 0 && (!int.TryParse(s[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits))
         {
-            error = $"'{Protocols.PeerText.Escape(System.Text.Encoding.UTF8.GetBytes(text ?? ""), 60)}': the prefix length must be 0-{bits}";
+            error = $"'{Protocols.PeerText.Typed(text)}': the prefix length must be 0-{bits}";
             return false;
         }
 

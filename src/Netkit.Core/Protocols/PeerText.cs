@@ -11,6 +11,13 @@ namespace Netkit.Core.Protocols;
 /// </summary>
 public static class PeerText
 {
+    /// <summary>The most of a typed value an error message echoes.</summary>
+    public const int TypedMaxChars = 60;
+
+    /// <summary>A value the user typed (an argument: the shell passes anything), as an error echoes
+    /// it: escaped like peer bytes, at most <see cref="TypedMaxChars"/> characters.</summary>
+    public static string Typed(string? text) => Escape(Encoding.UTF8.GetBytes(text ?? ""), TypedMaxChars);
+
     /// <summary>Escapes <paramref name="bytes"/>; output is cut after <paramref name="maxChars"/> characters with "…".</summary>
     public static string Escape(ReadOnlySpan<byte> bytes, int maxChars = 4096)
     {

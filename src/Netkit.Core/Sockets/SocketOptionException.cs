@@ -1,4 +1,3 @@
-using System.Text;
 using Netkit.Core.Protocols;
 
 namespace Netkit.Core.Sockets;
@@ -17,7 +16,7 @@ public sealed class SocketOptionException : Exception
     /// <summary>Creates the failure for the named option and the value the user gave it, which the
     /// message echoes (escaped: it may hold anything the shell passed) as <c>--bind-device eth9: why</c>.</summary>
     public SocketOptionException(string option, string value, string reason)
-        : base($"{option} {PeerText.Escape(Encoding.UTF8.GetBytes(value))}: {reason}")
+        : base($"{option} {PeerText.Typed(value)}: {reason}")
     {
         Option = option;
         Reason = reason;

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Threading.Channels;
 using Netkit.Native;
 
@@ -123,7 +122,7 @@ internal sealed class TerminalInput
 
         if (pending.Count > 0)
         {
-            _lines.Writer.TryWrite(Decode(pending));
+            _lines.Writer.TryWrite(TerminalLine.Decode(pending));
         }
     }
 
@@ -132,23 +131,12 @@ internal sealed class TerminalInput
         while (bytes.IndexOf((byte)'\n') is var newline and >= 0)
         {
             pending.AddRange(bytes[..newline]);
-            _lines.Writer.TryWrite(Decode(pending));
+            _lines.Writer.TryWrite(TerminalLine.Decode(pending));
             pending.Clear();
             bytes = bytes[(newline + 1)..];
         }
 
         pending.AddRange(bytes);
-    }
-
-    private static string Decode(List<byte> line)
-    {
-        var span = CollectionsMarshal.AsSpan(line);
-        if (span.Length > 0 && span[^1] == '\r')
-        {
-            span = span[..^1];
-        }
-
-        return Encoding.UTF8.GetString(span);
     }
 
     /// <summary>True when netkit's process group owns the terminal on stdin (or it cannot be told: not a terminal).</summary>

@@ -45,7 +45,8 @@ internal static class TerminalLine
         return line.Count > 0 ? Decode(line) : null;
     }
 
-    private static string Decode(List<byte> line)
+    /// <summary>A line's bytes as text, a final CR (a terminal in raw-ish mode) dropped.</summary>
+    internal static string Decode(List<byte> line)
     {
         var span = CollectionsMarshal.AsSpan(line);
         if (span.Length > 0 && span[^1] == '\r')

@@ -4,11 +4,9 @@ namespace Netkit.Parsing;
 /// characters and invalid text escaped (never a raw ESC on the terminal), at most 60 characters.</summary>
 internal static class Echo
 {
-    public const int MaxChars = 60;
-
     public static string Quote(string? text) => "'" + Plain(text) + "'";
 
     /// <summary>The escaped text without quotes.</summary>
     public static string Plain(string? text)
-        => Core.Protocols.PeerText.Escape(System.Text.Encoding.UTF8.GetBytes(text ?? ""), MaxChars);
+        => Core.Protocols.PeerText.Typed(text);
 }
