@@ -40,6 +40,14 @@ internal static class CommandHost
         // handler it would get the default action and kill the process before it is written.
         Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
         Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+        if (OperatingSystem.IsWindows())
+        {
+            // Windows has no signals: SIGINT is Ctrl+C, SIGQUIT Ctrl+Break (what GenerateConsoleCtrlEvent
+            // can send to a process group), SIGHUP the console window closing and SIGTERM a logoff or
+            // shutdown; the last two stop as SIGTERM does, within the few seconds Windows allows.
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal));
+        }
         var context = new CommandContext(loggers, error, verbosity == "quiet", request.Stop, request.Force);
         try
         {

@@ -10,18 +10,16 @@ namespace Netkit.Output;
 /// would copy an endless stream into nothing forever; other errors it throws as the IOException
 /// of a socket or a file. On Unix this writes fd 1 with write(2), as a C program does (a FileStream
 /// would pwrite a regular file at its own offset and leave the shared one behind, so
-/// <c>(netkit sockopts; echo) &gt; file</c> would overwrite its output). Never closes fd 1.
+/// <c>(netkit sockopts; echo) &gt; file</c> would overwrite its output). On Windows it is WriteFile
+/// on the standard handle (<see cref="Kernel32"/>): the console stream there swallows a broken
+/// pipe too. Never closes the descriptor or handle.
 /// </summary>
 internal sealed class StandardOutput : Stream
 {
-    // On Windows the console stream is used, its failures translated. It ignores a broken pipe
-    // (ERROR_NO_DATA) as the Unix one ignores EPIPE, so there a reader that left does not end the run.
-    private readonly Stream? _console;
     private readonly int _fd;
 
-    private StandardOutput(Stream? console, int fd)
+    private StandardOutput(int fd)
     {
-        _console = console;
         _fd = fd;
     }
 
@@ -40,31 +38,23 @@ internal sealed class StandardOutput : Stream
     }
 
     /// <summary>stdout as a stream of bytes, unbuffered.</summary>
-    public static Stream Open() => new StandardOutput(OperatingSystem.IsWindows() ? Console.OpenStandardOutput() : null, 1);
+    public static Stream Open() => new StandardOutput(1);
 
     /// <summary>
     /// stderr the same way, for <see cref="LineQueueWriter"/>. The runtime's console stream would
     /// do there what Console.Out does: its first write to a terminal initialises the runtime's
     /// terminal support, which writes the keypad-transmit sequence (ESC[?1h ESC=) and leaves it.
     /// </summary>
-    public static Stream OpenError() => new StandardOutput(OperatingSystem.IsWindows() ? Console.OpenStandardError() : null, 2);
+    public static Stream OpenError() => new StandardOutput(2);
 
     /// <summary>stdout as text (UTF-8, no BOM), buffered: the caller flushes when done.</summary>
     public static TextWriter OpenText() => new StreamWriter(Open(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        if (_console is not null)
+        if (OperatingSystem.IsWindows())
         {
-            try
-            {
-                _console.Write(buffer);
-            }
-            catch (IOException e)
-            {
-                throw new OutputException(e.Message, brokenPipe: false);
-            }
-
+            WriteWindows(buffer);
             return;
         }
 
@@ -93,6 +83,26 @@ internal sealed class StandardOutput : Stream
             }
 
             throw new OutputException(Marshal.GetPInvokeErrorMessage(errno), brokenPipe: errno == Libc.Epipe);
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private void WriteWindows(ReadOnlySpan<byte> buffer)
+    {
+        var handle = Kernel32.GetStdHandle(_fd == 1 ? Kernel32.StdOutputHandle : Kernel32.StdErrorHandle);
+        while (!buffer.IsEmpty)
+        {
+            if (Kernel32.WriteFile(handle, buffer, buffer.Length, out var written, 0))
+            {
+                buffer = buffer[written..];
+                continue;
+            }
+
+            // No handle at all (started detached, or with it closed) fails as ERROR_INVALID_HANDLE:
+            // exit 7, like a closed fd 1 on Unix.
+            var error = Marshal.GetLastPInvokeError();
+            throw new OutputException(Marshal.GetPInvokeErrorMessage(error),
+                brokenPipe: error is Kernel32.ErrorBrokenPipe or Kernel32.ErrorNoData or Kernel32.ErrorPipeNotConnected);
         }
     }
 
