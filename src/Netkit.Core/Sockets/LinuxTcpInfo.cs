@@ -7,22 +7,34 @@ namespace Netkit.Core.Sockets;
 /// What the kernel's TCP_INFO says has moved on a connection: bytes the peer acknowledged plus bytes
 /// received. A send blocked on a full socket buffer completes only when much of that buffer has
 /// drained (megabytes, on a slow link), so only the kernel can tell such a send is still flowing.
-/// Linux 4.1+ (the struct's <c>tcpi_bytes_acked</c> and <c>tcpi_bytes_received</c>); elsewhere unknown.
+/// Linux 4.1+ (the struct's <c>tcpi_bytes_acked</c> and <c>tcpi_bytes_received</c>). Where TCP_INFO
+/// comes back short (qemu-user copies only its first 4 bytes: found running the arm64 binary's
+/// end-to-end suite under qemu), the bytes still queued to send (SIOCOUTQ) stand in: a send queue
+/// that shrinks is data leaving. Elsewhere (Windows, macOS) unknown.
 /// </summary>
-internal static class LinuxTcpInfo
+internal static partial class LinuxTcpInfo
 {
+    private const nuint SiocOutQ = 0x5411; // TIOCOUTQ, the same number on every Linux architecture netkit ships for
+
     private const int IpProtoTcp = 6;
     private const int TcpInfoOption = 11;
     private const int BytesAckedOffset = 120;
     private const int BytesReceivedOffset = 128;
     private const int Needed = BytesReceivedOffset + sizeof(ulong);
 
-    /// <summary>Bytes acknowledged plus bytes received so far, or -1 where the kernel does not say.</summary>
+    /// <summary>What <see cref="BytesMoved"/> returns where the kernel says nothing.</summary>
+    public const long Unknown = long.MinValue;
+
+    /// <summary>
+    /// Bytes acknowledged plus bytes received so far; or, without a full TCP_INFO, the negated send
+    /// queue length (it changes when data leaves, as TCP_INFO's figure would for an upload);
+    /// <see cref="Unknown"/> where the kernel says neither. Callers compare successive values only.
+    /// </summary>
     public static long BytesMoved(Socket socket)
     {
         if (!OperatingSystem.IsLinux())
         {
-            return -1;
+            return Unknown;
         }
 
         Span<byte> info = stackalloc byte[256];
@@ -31,15 +43,41 @@ internal static class LinuxTcpInfo
             var length = socket.GetRawSocketOption(IpProtoTcp, TcpInfoOption, info);
             if (length < Needed)
             {
-                return -1;
+                return QueuedToSend(socket);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            return -1;
+            return Unknown;
         }
 
         // Host byte order, as the kernel fills it.
         return (long)(MemoryMarshal.Read<ulong>(info[BytesAckedOffset..]) + MemoryMarshal.Read<ulong>(info[BytesReceivedOffset..]));
     }
+
+    /// <summary>The fallback, on its own: minus the bytes queued to send, or <see cref="Unknown"/>.</summary>
+    internal static long QueuedToSend(Socket socket)
+    {
+        var handle = socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return Ioctl((int)handle.DangerousGetHandle(), SiocOutQ, out var queued) == 0 ? -(long)queued : Unknown;
+        }
+        catch (ObjectDisposedException)
+        {
+            return Unknown;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int Ioctl(int fd, nuint request, out int value);
 }

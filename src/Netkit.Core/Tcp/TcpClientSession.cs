@@ -198,7 +198,7 @@ public sealed class TcpClientSession
     private bool KernelSawProgress()
     {
         var now = LinuxTcpInfo.BytesMoved(_socket);
-        return now >= 0 && Interlocked.Exchange(ref _kernelMoved, now) != now;
+        return now != LinuxTcpInfo.Unknown && Interlocked.Exchange(ref _kernelMoved, now) != now;
     }
 
     private bool TimedOut => _watch is { Expired.IsCancellationRequested: true };
