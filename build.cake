@@ -4,7 +4,7 @@
 //   dotnet cake --target=Ci                                   # what CI runs on Linux
 //   dotnet cake --target=Release --rids=linux-x64,linux-arm64 -- --version=1.2.3
 //
-// Targets: Clean, Build, Test, Publish, CrossBuild, Pack, Release, Ci (and the steps they depend on).
+// Targets: Clean, Build, Test, Publish, CrossBuild, Wine, Pack, Release, Ci (and the steps they depend on).
 // Arguments:
 //   --rids=RID,RID    Native AOT targets (default: linux-x64,linux-arm64 on x86_64 Linux, else the host's).
 //   --version=X.Y.Z   The version everything carries (`netkit --version`, packages, archives). Cake
@@ -259,6 +259,12 @@ Task("SmokeTool")
     .WithCriteria(() => IsRunningOnLinux() && rids.Contains(hostRid) && packPointer, "needs the host's package and the pointer, on Linux")
     .Does(() => Bash("build/smoke-tool.sh", feed.FullPath, version));
 
+Task("SmokeAny")
+    .Description("Installs the `any` fallback the way a host with no native package resolves it (pointer + netkit.any only), runs it over loopback.")
+    .IsDependentOn("Pack")
+    .WithCriteria(() => IsRunningOnLinux() && packPointer, "needs the pointer and any packages, on Linux")
+    .Does(() => Bash("build/smoke-any.sh", feed.FullPath, version));
+
 Task("SmokeArm64")
     .Description("Runs the linux-arm64 binary under qemu against the linux-x64 one (TCP and UDP, both ways).")
     .IsDependentOn("Publish")
@@ -308,15 +314,50 @@ Task("CrossBuild")
     }
 });
 
+// The Windows build that can run here: win-x64 self-contained, trimmed, single-file, not AOT (Native
+// AOT does not cross operating systems). build/wine-check.py runs it under Wine against the Linux
+// binary over loopback: the tutorial both ways on IPv4 and IPv6, UDP time both ways, exclusive
+// address use, Ctrl+C, byte-exact pipes, a reader that goes away. Facts: ../shared/notes/windows-wine.md.
+Task("Wine")
+    .Description("Runs the win-x64 build under Wine against the Linux binary (build/wine-check.py).")
+    .IsDependentOn("Publish")
+    .WithCriteria(() => hostRid == "linux-x64" && rids.Contains("linux-x64"), "needs an x86_64 Linux host and its binary")
+    .Does(() =>
+{
+    if (!HasCommand("wine") || !HasCommand("wineserver"))
+        throw new CakeException("the Windows leg needs Wine: apt-get install --no-install-recommends wine wine64");
+    var output = artifacts.Combine("wine").Combine("win-x64");
+    CleanDirectory(output);
+    DotNetPublish(Project, new DotNetPublishSettings
+    {
+        Configuration = Configuration,
+        Runtime = "win-x64",
+        SelfContained = true,
+        OutputDirectory = output,
+        MSBuildSettings = Properties("win-x64").WithProperty("PublishAot", "false")
+            .WithProperty("PublishTrimmed", "true").WithProperty("PublishSingleFile", "true")
+            .WithProperty("DisableTransitiveFrameworkReferenceDownloads", "true")
+            .WithProperty("TreatWarningsAsErrors", "true"),
+    });
+    var exe = output.CombineWithFilePath("netkit.exe");
+    Record(exe, "win-x64", "self-contained, trimmed, not AOT: run under Wine");
+    var watch = Stopwatch.StartNew();
+    Exec("timeout", new[] { "300", "python3", "build/wine-check.py", exe.FullPath,
+        publishRoot.Combine("linux-x64").CombineWithFilePath("netkit").FullPath, version });
+    Information($"windows leg under Wine: {watch.Elapsed.TotalSeconds:F0}s");
+});
+
 Task("Ci")
-    .Description("Everything CI proves: build, test, publish per RID (glibc check), arm64 under qemu, win/osx compile, packages, tool install, archives, units, workflows.")
+    .Description("Everything CI proves: build, test, publish per RID (glibc check), arm64 under qemu, Windows under Wine, win/osx compile, packages, tool install, archives, units, workflows.")
     .IsDependentOn("Test")
     .IsDependentOn("Publish")
     .IsDependentOn("CrossBuild")
+    .IsDependentOn("Wine")
     .IsDependentOn("SmokeArm64")
     .IsDependentOn("Systemd")
     .IsDependentOn("Pack")
     .IsDependentOn("SmokeTool")
+    .IsDependentOn("SmokeAny")
     .IsDependentOn("Archive")
     .IsDependentOn("LintWorkflows")
     .Does(() => { });

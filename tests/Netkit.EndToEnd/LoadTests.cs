@@ -54,7 +54,7 @@ public sealed class LoadTests(NetkitBinary netkit)
                 });
 
                 Assert.Equal(clients, verified);
-                var rss = RssKiB(server.Id);
+                var rss = NetkitBinary.RssKiB(server.Id);
                 Assert.True(rss < IdleRssBoundKiB + netkit.RuntimeAllowanceKiB, $"server RSS {rss} KiB with {clients} connections");
 
                 // Connection 10,001 is refused at once, not silently dropped.
@@ -119,7 +119,7 @@ public sealed class LoadTests(NetkitBinary netkit)
 
             while (!sending.IsCompleted && !deadline.IsCancellationRequested)
             {
-                peakRss = Math.Max(peakRss, RssKiB(server.Id));
+                peakRss = Math.Max(peakRss, NetkitBinary.RssKiB(server.Id));
                 await Task.Delay(100);
             }
 
@@ -135,11 +135,5 @@ public sealed class LoadTests(NetkitBinary netkit)
             Assert.Equal(0, await client.WaitForExitAsync());
             Assert.Equal("still there?", client.Stdout);
         }
-    }
-
-    internal static long RssKiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
 }

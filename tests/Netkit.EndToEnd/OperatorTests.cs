@@ -151,7 +151,7 @@ public sealed class OperatorTests(NetkitBinary netkit)
         var (server, port) = await StartWithStdinAsync("</dev/zero");
         using var _ = server;
         await server.WaitForStderrAsync(new Regex(@"operator input ended \(a line of stdin longer than 1048576 bytes: stdin is not lines of words\)"));
-        var rss = LoadTests.RssKiB(server.Id);
+        var rss = NetkitBinary.RssKiB(server.Id);
         Assert.True(rss < 64 * 1024 + netkit.RuntimeAllowanceKiB, $"server RSS {rss} KiB");
         Assert.Equal("hi" + Ack, Encoding.ASCII.GetString(await Loopback.ConverseAsync(port, "hi"u8.ToArray())));
         await server.SignalAsync("TERM");
