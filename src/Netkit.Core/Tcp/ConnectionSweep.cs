@@ -29,7 +29,7 @@ internal sealed class ConnectionSweep(TcpServerOptions options, ServerCounters c
     }
 
     /// <summary>Sweeps <paramref name="connections"/> until <paramref name="stop"/> fires.</summary>
-    public async Task RunAsync(ConcurrentDictionary<int, TcpConnection> connections, CancellationToken stop)
+    public async Task RunAsync(ConcurrentDictionary<int, ServedConnection> connections, CancellationToken stop)
     {
         if (Period is not { } period)
         {
@@ -56,7 +56,7 @@ internal sealed class ConnectionSweep(TcpServerOptions options, ServerCounters c
         }
     }
 
-    private Refusal? Expired(TcpConnection connection)
+    private Refusal? Expired(ServedConnection connection)
     {
         var o = options;
         if (o.FirstByteTimeout is { } first && first > TimeSpan.Zero && !connection.Spoke && connection.Age >= first)

@@ -16,79 +16,19 @@ namespace Netkit.Core.Tcp;
 /// an operator, the next read also waits for the chunk's word (<see cref="WordRequests"/>): the
 /// tutorial's order, chunk by chunk. Every send happens here, on the connection's own loop.
 /// </summary>
-internal sealed class TcpConnection
+internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
+    : ServedConnection(id, socket, peer, options, counters, logger, time, words)
 {
-    private readonly Socket _socket;
-    private readonly TcpServerOptions _options;
-    private readonly ServerCounters _counters;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly WordRequests? _words;
-    private readonly WordTicket _ticket;
-    private readonly long _accepted;
-    private long _bytesIn;
-    private long _bytesOut;
-    private long _lastActivity;
-    private long _sendStarted;
-    private volatile bool _spoke;
-    private volatile bool _awaitingWord;
     private SocketException? _lostWhileWaiting;
     private byte[]? _peek;
     private ReadOnlyMemory<byte>? _wordInFlight;
-    private string? _abortReason;
-
-    public TcpConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
-    {
-        Id = id;
-        PeerAddress = peer;
-        _socket = socket;
-        _options = options;
-        _counters = counters;
-        _logger = logger;
-        _time = time;
-        _words = words;
-        _ticket = new WordTicket(id);
-        Since = time.GetUtcNow();
-        _lastActivity = time.GetTimestamp();
-        _accepted = _lastActivity;
-        RemoteText = EndpointText.Format(socket.RemoteEndPoint);
-
-        // Formatted once: the seed log names the peer on every chunk.
-        RemoteAddress = peer.ToString();
-    }
-
-    public int Id { get; }
-
-    public string RemoteText { get; }
-
-    public string RemoteAddress { get; }
-
-    public DateTimeOffset Since { get; }
-
-    public Task Completion { get; set; } = Task.CompletedTask;
-
-    /// <summary>How long neither side has sent anything; zero while the connection waits for its operator word.</summary>
-    public TimeSpan IdleFor => _awaitingWord ? TimeSpan.Zero : _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
-
-    public TimeSpan Age => _time.GetElapsedTime(_accepted);
-
-    /// <summary>True once the peer sent its first byte.</summary>
-    public bool Spoke => _spoke;
-
-    /// <summary>How long the current send has waited for the peer to read; zero when not sending.</summary>
-    public TimeSpan SendingFor => Volatile.Read(ref _sendStarted) is var started and not 0 ? _time.GetElapsedTime(started) : TimeSpan.Zero;
-
-    /// <summary>The address the peer connects from (IPv4-mapped shown as IPv4).</summary>
-    public IPAddress PeerAddress { get; }
-
-    public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
 
     /// <summary>
-    /// Serves the connection until the peer closes, an error, or <see cref="Abort"/>. Never throws:
+    /// Serves the connection until the peer closes, an error, or <see cref="ServedConnection.Abort"/>. Never throws:
     /// <see cref="SocketErrors.Ending"/> decides what an exception means, and one that nobody foresaw
     /// is logged as an error, counted and ends this connection only (with a reset).
     /// </summary>
-    public async Task RunAsync()
+    public override async Task RunAsync()
     {
         var end = new ConnectionEnd(ConnectionEndKind.PeerGone, "closed by peer");
         try
@@ -96,16 +36,16 @@ internal sealed class TcpConnection
             await ServeAsync().ConfigureAwait(false);
 
             // The peer half-closed and everything owed is sent: answer with our FIN.
-            _socket.Shutdown(SocketShutdown.Send);
+            Socket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e)
         {
-            end = SocketErrors.Ending(e, Volatile.Read(ref _abortReason));
+            end = SocketErrors.Ending(e, AbortReason);
 
             // The peer went away with its word unsent: the word goes to the next client.
-            if (_wordInFlight is { } unsent && _words is not null && end.Kind == ConnectionEndKind.PeerGone)
+            if (_wordInFlight is { } unsent && Words is not null && end.Kind == ConnectionEndKind.PeerGone)
             {
-                _words.Return(unsent);
+                Words.Return(unsent);
             }
         }
         finally
@@ -114,65 +54,21 @@ internal sealed class TcpConnection
         }
     }
 
-    private void Close(ConnectionEnd end)
+    protected override void OnAbort()
     {
-        if (end.Reset)
-        {
-            ResetOnClose();
-        }
-
-        _socket.Dispose();
-        var reason = Volatile.Read(ref _abortReason) ?? end.Reason;
-        if (end.Level != LogLevel.None)
-        {
-            if (end.Kind == ConnectionEndKind.Unexpected)
-            {
-                _counters.AddError();
-            }
-
-            Log.ConnectionFailed(_logger, end.Level, Id, end.Reason);
-        }
-
-        Log.Closed(_logger, Id, reason, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
-    }
-
-    /// <summary>Closes the connection at once (reset), e.g. kicked, idle, or left over at shutdown;
-    /// false when it was already being aborted.</summary>
-    public bool Abort(string reason)
-    {
-        if (Interlocked.CompareExchange(ref _abortReason, reason, null) is not null)
-        {
-            return false;
-        }
-
-        // A connection waiting for its word wakes up to find its socket closed.
-        _words?.Withdraw(_ticket);
         ResetOnClose();
-        _socket.Dispose();
-        return true;
-    }
-
-    private void ResetOnClose()
-    {
-        try
-        {
-            _socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already closing: the dispose that follows is all that is left to do.
-        }
+        Socket.Dispose();
     }
 
     // One method, one state machine, allocated once per connection: a send that has to wait for the
     // peer would allocate a helper's state machine per message (measured: 80 bytes each, pooled or not).
     private async Task ServeAsync()
     {
-        var seed = _options.Mode == TcpServerMode.Seed;
-        var ack = seed ? _options.AckFrame : ReadOnlyMemory<byte>.Empty;
-        var autoReply = seed ? _options.AutoReply ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty;
-        var words = seed ? _words : null;
-        var receiveSize = _options.ReceiveSize;
+        var seed = Options.Mode == TcpServerMode.Seed;
+        var ack = seed ? Options.AckFrame : ReadOnlyMemory<byte>.Empty;
+        var autoReply = seed ? Options.AutoReply ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty;
+        var words = Words;
+        var receiveSize = Options.ReceiveSize;
         var capacity = SeedReply.Length(receiveSize, ack.Span, autoReply.Span);
         ReadOnlyMemory<byte>? word = null;
         while (true)
@@ -192,37 +88,30 @@ internal sealed class TcpConnection
                 else
                 {
                     // Wait for data without holding a buffer: an idle connection owns no memory.
-                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                    await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                     buffer = ArrayPool<byte>.Shared.Rent(capacity);
-                    var received = await _socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
+                    var received = await Socket.ReceiveAsync(buffer.AsMemory(0, receiveSize), SocketFlags.None).ConfigureAwait(false);
                     if (received == 0)
                     {
                         return;
                     }
 
                     Received(received);
-                    if (seed && _logger.IsEnabled(LogLevel.Information))
-                    {
-                        Log.Chunk(_logger, Id, RemoteAddress, PeerText.Escape(buffer.AsSpan(0, received)));
-                    }
-                    else if (!seed && _logger.IsEnabled(LogLevel.Trace))
-                    {
-                        Log.EchoChunk(_logger, Id, received);
-                    }
+                    LogChunk(buffer.AsSpan(0, received));
 
                     // Echo adds nothing; seed appends ack (and --reply's word) behind the data, in the same buffer.
                     reply = buffer.AsMemory(0, SeedReply.CompleteInPlace(buffer, received, ack.Span, autoReply.Span));
                 }
 
-                Volatile.Write(ref _sendStarted, _time.GetTimestamp());
+                SendStarted();
                 while (!reply.IsEmpty)
                 {
-                    var sent = await _socket.SendAsync(reply, SocketFlags.None).ConfigureAwait(false);
+                    var sent = await Socket.SendAsync(reply, SocketFlags.None).ConfigureAwait(false);
                     reply = reply[sent..];
                     Sent(sent);
                 }
 
-                Volatile.Write(ref _sendStarted, 0);
+                SendFinished();
                 _wordInFlight = null;
             }
             finally
@@ -243,12 +132,12 @@ internal sealed class TcpConnection
 
     private async ValueTask<ReadOnlyMemory<byte>?> WaitForWordAsync(WordRequests words)
     {
-        var wait = words.WaitAsync(_ticket);
+        var wait = words.WaitAsync(Ticket);
 
         // Abort() withdraws the ticket; if it ran just before the ticket was queued, withdraw it here.
-        if (Volatile.Read(ref _abortReason) is not null)
+        if (AbortReason is not null)
         {
-            words.Withdraw(_ticket);
+            words.Withdraw(Ticket);
         }
 
         if (wait.IsCompleted)
@@ -257,7 +146,7 @@ internal sealed class TcpConnection
         }
 
         // The wait is the operator's silence, not the client's: it does not count as idle.
-        _awaitingWord = true;
+        AwaitingWord = true;
         using var watching = new CancellationTokenSource();
         var watcher = WatchWhileWaitingAsync(words, watching.Token);
         ReadOnlyMemory<byte>? word;
@@ -267,8 +156,7 @@ internal sealed class TcpConnection
         }
         finally
         {
-            Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-            _awaitingWord = false;
+            AwaitingWord = false;
             await watching.CancelAsync().ConfigureAwait(false);
             await watcher.ConfigureAwait(false);
         }
@@ -298,7 +186,7 @@ internal sealed class TcpConnection
         try
         {
             _peek ??= new byte[1];
-            await _socket.ReceiveAsync(_peek, SocketFlags.Peek, wordCame).ConfigureAwait(false);
+            await Socket.ReceiveAsync(_peek, SocketFlags.Peek, wordCame).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -307,26 +195,11 @@ internal sealed class TcpConnection
         catch (SocketException e)
         {
             _lostWhileWaiting = e;
-            words.Withdraw(_ticket);
+            words.Withdraw(Ticket);
         }
         catch (ObjectDisposedException)
         {
             // Aborted: Abort() withdrew the ticket.
         }
-    }
-
-    private void Received(int count)
-    {
-        _spoke = true;
-        Interlocked.Add(ref _bytesIn, count);
-        _counters.AddBytesIn(count);
-        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-    }
-
-    private void Sent(int count)
-    {
-        Interlocked.Add(ref _bytesOut, count);
-        _counters.AddBytesOut(count);
-        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
     }
 }

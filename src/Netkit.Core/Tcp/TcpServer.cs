@@ -10,7 +10,9 @@ namespace Netkit.Core.Tcp;
 
 /// <summary>
 /// A concurrent TCP server over an already bound, listening socket: every client is served at once,
-/// each by its own <see cref="TcpConnection"/>. It runs until the token fires (or, with
+/// each by its own <see cref="TcpConnection"/> (a task on the runtime's async sockets) or, with
+/// <see cref="TcpServerOptions.EventLoops"/> on Linux, a <see cref="LoopConnection"/> on one of that
+/// many epoll <see cref="EventLoop"/> threads (assigned in turn as they are accepted). It runs until the token fires (or, with
 /// <see cref="TcpServerOptions.Once"/>, until its one client leaves), then stops accepting, lets the
 /// live connections finish within <see cref="TcpServerOptions.ShutdownTimeout"/> and resets the rest.
 /// Who is admitted is <see cref="TcpAdmission"/>'s call; timeouts are <see cref="ConnectionSweep"/>'s.
@@ -21,9 +23,10 @@ public sealed class TcpServer
     private readonly TcpServerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<int, TcpConnection> _connections = new();
+    private readonly ConcurrentDictionary<int, ServedConnection> _connections = new();
     private readonly TcpAdmission _admission;
     private readonly ConnectionSweep _sweep;
+    private EventLoop[]? _loops;
     private int _nextId;
 
     /// <summary>Creates a server; it owns <paramref name="listener"/> and closes it when it stops accepting.</summary>
@@ -65,27 +68,46 @@ public sealed class TcpServer
         }
     }
 
+    /// <summary>The transport serving connections: <c>epoll</c> with its loop count, or <c>async</c>.</summary>
+    public string Transport => _options.EventLoops > 0 && LinuxEpoll.IsSupported ? $"epoll, {_options.EventLoops} loop(s)" : "async";
+
     /// <summary>Accepts and serves until <paramref name="stop"/> fires, then drains; never throws for a client's fault.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
+        if (_options.EventLoops > 0 && LinuxEpoll.IsSupported)
+        {
+            var size = LoopConnection.BufferSize(_options);
+            _loops = Enumerable.Range(1, _options.EventLoops).Select(i => new EventLoop($"netkit-loop-{i}", size)).ToArray();
+        }
+
         using var sweepStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var sweep = _sweep.RunAsync(_connections, sweepStop.Token);
         try
         {
-            await AcceptAsync(stop).ConfigureAwait(false);
+            try
+            {
+                await AcceptAsync(stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                _listener.Dispose();
+
+                // No operator answers a stopping server: whoever waits for a word goes on without it,
+                // so the drain finishes conversations instead of waiting for words that cannot come.
+                Words?.End();
+            }
+
+            await DrainAsync().ConfigureAwait(false);
+            await sweepStop.CancelAsync().ConfigureAwait(false);
+            await sweep.ConfigureAwait(false);
         }
         finally
         {
-            _listener.Dispose();
-
-            // No operator answers a stopping server: whoever waits for a word goes on without it,
-            // so the drain finishes conversations instead of waiting for words that cannot come.
-            Words?.End();
+            foreach (var loop in _loops ?? [])
+            {
+                loop.Dispose();
+            }
         }
-
-        await DrainAsync().ConfigureAwait(false);
-        await sweepStop.CancelAsync().ConfigureAwait(false);
-        await sweep.ConfigureAwait(false);
     }
 
     private async Task AcceptAsync(CancellationToken stop)
@@ -119,7 +141,10 @@ public sealed class TcpServer
                 continue;
             }
 
-            var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, peer, _options, Counters, _logger, _time, Words);
+            var id = Interlocked.Increment(ref _nextId);
+            ServedConnection connection = _loops is { } loops
+                ? new LoopConnection(id, client, peer, _options, Counters, _logger, _time, Words, loops[id % loops.Length])
+                : new TcpConnection(id, client, peer, _options, Counters, _logger, _time, Words);
             Counters.AddAccepted();
             Log.Accepted(_logger, connection.Id, connection.RemoteText);
             _connections[connection.Id] = connection;
@@ -159,7 +184,7 @@ public sealed class TcpServer
         client.Dispose();
     }
 
-    private async Task ServeAsync(TcpConnection connection)
+    private async Task ServeAsync(ServedConnection connection)
     {
         // Off the accept loop at once: the connection's first read must not delay the next accept.
         await Task.Yield();

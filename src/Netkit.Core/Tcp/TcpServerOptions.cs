@@ -47,6 +47,10 @@ public sealed record TcpServerOptions
     /// null: no limit, until they finish or the stop is forced).</summary>
     public TimeSpan? ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How many epoll event loops serve the connections (Linux; see <see cref="EventLoop"/>);
+    /// 0 (default), or a platform without epoll: the runtime's async sockets, a task per connection.</summary>
+    public int EventLoops { get; init; }
+
     /// <summary>The read size: the tutorial's <c>recv(4096)</c> in seed mode; larger reads for echo.</summary>
     public int ReceiveSize => Mode == TcpServerMode.Seed ? 4096 : 64 * 1024;
 }

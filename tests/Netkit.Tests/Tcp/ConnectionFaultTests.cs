@@ -17,7 +17,7 @@ public sealed class ConnectionFaultTests
         // chunk log line of one client's data.
         var logger = new ThrowingLogger("boom");
         var listener = await SocketBinder.ListenTcpAsync(new ListenRequest("127.0.0.1", 0, AddressFamilyPreference.IPv4, new SocketSettings()), 16, CancellationToken.None);
-        var server = new TcpServer(listener, new TcpServerOptions { AutoReply = "W"u8.ToArray() }, logger);
+        var server = new TcpServer(listener, new TcpServerOptions { AutoReply = "W"u8.ToArray(), EventLoops = RunningTcpServer.EventLoops }, logger);
         var port = ((System.Net.IPEndPoint)server.LocalEndPoint).Port;
         using var stop = new CancellationTokenSource();
         var run = server.RunAsync(stop.Token);

@@ -13,6 +13,14 @@ public sealed class TcpServerTests
     private static readonly TcpServerOptions Seed = new() { AutoReply = "WORD"u8.ToArray() };
 
     [Fact]
+    public async Task The_suite_runs_on_the_transport_it_was_asked_for()
+    {
+        await using var running = await RunningTcpServer.StartAsync(Seed);
+        var expected = RunningTcpServer.EventLoops > 0 && OperatingSystem.IsLinux() ? "epoll, 1 loop(s)" : "async";
+        Assert.Equal(expected, running.Server.Transport);
+    }
+
+    [Fact]
     public async Task Seed_conversation_is_byte_exact_and_the_half_close_is_honoured()
     {
         await using var running = await RunningTcpServer.StartAsync(Seed);
@@ -76,6 +84,27 @@ public sealed class TcpServerTests
         await hogStop.CancelAsync();
         hog.Close(0);
         await flood.WaitAsync(Loopback.Patience);
+    }
+
+    [SkippableFact]
+    public async Task Three_loops_share_the_clients_and_each_gets_its_own_bytes_back()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "epoll loops are Linux's");
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { Mode = TcpServerMode.Echo }, loops: 3);
+        Assert.Equal("epoll, 3 loop(s)", running.Server.Transport);
+        var clients = Enumerable.Range(0, 30).Select(async i =>
+        {
+            var data = new byte[256 * 1024];
+            new Random(i).NextBytes(data);
+            using var client = await Loopback.ConnectAsync(running.Port);
+            var reading = Loopback.ReadToEndAsync(client);
+            await client.SendAsync(data, SocketFlags.None);
+            client.Shutdown(SocketShutdown.Send);
+            Assert.Equal(data, await reading);
+        });
+        await Task.WhenAll(clients).WaitAsync(Loopback.Patience);
+        Assert.Equal(30, running.Server.Counters.Accepted);
+        Assert.Equal(30L * 256 * 1024, running.Server.Counters.BytesOut);
     }
 
     [Fact]

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Netkit.Core.Sockets;
+
+namespace Netkit.Core.Tcp;
+
+/// <summary>
+/// One thread that serves many connections with level-triggered epoll (Linux): non-blocking .NET
+/// sockets read and written synchronously when epoll says they are ready, one receive buffer for
+/// the whole loop, so an idle connection owns no buffer and a message costs no allocation and no
+/// thread hop. Other threads (the accept loop, the timeout sweep, the operator, the word queue) talk
+/// to the loop only through <see cref="Post"/>: a queue and an eventfd. A connection's socket is
+/// closed only here, after it left epoll, so a reused descriptor number never reaches the old one.
+/// </summary>
+internal sealed unsafe class EventLoop : IDisposable
+{
+    private const int MaxEvents = 256;
+    private const ulong WakeData = ulong.MaxValue;
+
+    private readonly int _epoll;
+    private readonly int _wake;
+    private readonly byte* _events;
+    private readonly ConcurrentQueue<(LoopConnection Connection, LoopCommand Command, ReadOnlyMemory<byte>? Word)> _commands = new();
+    private readonly List<LoopConnection?> _slots = [];
+    private readonly Stack<int> _free = new();
+    private readonly List<int> _freedThisRound = [];
+    private readonly Thread _thread;
+    private int _wakePending;
+    private bool _stop;
+    private bool _disposed;
+
+    /// <param name="name">The thread's name (<c>netkit-loop-N</c>).</param>
+    /// <param name="bufferSize">The receive buffer every connection of this loop shares: a read and its reply.</param>
+    public EventLoop(string name, int bufferSize)
+    {
+        Buffer = new byte[bufferSize];
+        _epoll = LinuxEpoll.Create();
+        if (_epoll < 0)
+        {
+            throw new System.Net.Sockets.SocketException(Marshal.GetLastPInvokeError());
+        }
+
+        _wake = LinuxEpoll.CreateEvent();
+        if (_wake < 0 || LinuxEpoll.Control(_epoll, LinuxEpoll.Add, _wake, LinuxEpoll.In, WakeData) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            _ = LinuxEpoll.Close(_epoll);
+            throw new System.Net.Sockets.SocketException(error);
+        }
+
+        _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxEpoll.EventSize));
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.Start();
+    }
+
+    /// <summary>The loop's one receive buffer; only the loop thread touches it.</summary>
+    public byte[] Buffer { get; }
+
+    /// <summary>Asks the loop to do <paramref name="command"/> for <paramref name="connection"/>. Any thread.</summary>
+    public void Post(LoopConnection connection, LoopCommand command, ReadOnlyMemory<byte>? word = null)
+    {
+        _commands.Enqueue((connection, command, word));
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            ulong one = 1;
+            _ = LinuxEpoll.Write(_wake, &one, sizeof(ulong));
+        }
+    }
+
+    /// <summary>Adds a connection's socket to epoll with <paramref name="events"/>; its slot, or -1 with errno.</summary>
+    public int Register(LoopConnection connection, int fd, uint events)
+    {
+        var slot = _free.Count > 0 ? _free.Pop() : AddSlot();
+        if (LinuxEpoll.Control(_epoll, LinuxEpoll.Add, fd, events, (ulong)slot) != 0)
+        {
+            _free.Push(slot);
+            return -1;
+        }
+
+        _slots[slot] = connection;
+        return slot;
+    }
+
+    /// <summary>Changes what epoll watches for on a registered socket.</summary>
+    public void Watch(int fd, int slot, uint events) => _ = LinuxEpoll.Control(_epoll, LinuxEpoll.Modify, fd, events, (ulong)slot);
+
+    /// <summary>Takes a socket out of epoll, before it is closed; its slot is reused after this round of events.</summary>
+    public void Unregister(int fd, int slot)
+    {
+        _ = LinuxEpoll.Control(_epoll, LinuxEpoll.Delete, fd, 0, 0);
+        _slots[slot] = null;
+        _freedThisRound.Add(slot);
+    }
+
+    /// <summary>Stops the thread once the commands posted so far are done. Call after the server drained.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Post(null!, LoopCommand.Stop);
+        _thread.Join();
+        _ = LinuxEpoll.Close(_wake);
+        _ = LinuxEpoll.Close(_epoll);
+        NativeMemory.Free(_events);
+    }
+
+    private int AddSlot()
+    {
+        _slots.Add(null);
+        return _slots.Count - 1;
+    }
+
+    private void Run()
+    {
+        while (!_stop)
+        {
+            var count = LinuxEpoll.Wait(_epoll, _events, MaxEvents, -1);
+            if (count < 0)
+            {
+                // EINTR (a signal) is routine; anything else is a broken epoll descriptor, which no
+                // retry mends: the commands still run, so connections can at least be closed.
+                if (Marshal.GetLastPInvokeError() != LinuxEpoll.Eintr)
+                {
+                    RunCommands();
+                    Thread.Sleep(10);
+                }
+
+                continue;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var data = LinuxEpoll.DataAt(_events, i);
+                if (data == WakeData)
+                {
+                    RunCommands();
+                }
+                else if (_slots[(int)data] is { } connection)
+                {
+                    connection.OnEvents(LinuxEpoll.EventsAt(_events, i));
+                }
+            }
+
+            // Only now: an event later in this round for a slot freed earlier must find it empty.
+            foreach (var slot in _freedThisRound)
+            {
+                _free.Push(slot);
+            }
+
+            _freedThisRound.Clear();
+        }
+
+        // Stopped with connections left (the server drains before it stops its loops): close them.
+        foreach (var connection in _slots)
+        {
+            connection?.AbortNow("server stopping");
+        }
+    }
+
+    private void RunCommands()
+    {
+        ulong value;
+        _ = LinuxEpoll.Read(_wake, &value, sizeof(ulong));
+        Volatile.Write(ref _wakePending, 0);
+        while (_commands.TryDequeue(out var item))
+        {
+            switch (item.Command)
+            {
+                case LoopCommand.Stop:
+                    _stop = true;
+                    break;
+                case LoopCommand.Start:
+                    item.Connection.Start();
+                    break;
+                case LoopCommand.Abort:
+                    item.Connection.AbortNow(null);
+                    break;
+                case LoopCommand.Word:
+                    item.Connection.OnWord(item.Word);
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>What another thread asks an <see cref="EventLoop"/> to do.</summary>
+internal enum LoopCommand
+{
+    /// <summary>Register a new connection and start serving it.</summary>
+    Start,
+
+    /// <summary>Reset and close a connection (kicked, timed out, server stopping).</summary>
+    Abort,
+
+    /// <summary>The operator's word for a waiting connection arrived (or none will: null).</summary>
+    Word,
+
+    /// <summary>End the loop's thread.</summary>
+    Stop,
+}

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Netkit.Core.Diagnostics;
+using Netkit.Core.Protocols;
+using Netkit.Core.Sockets;
+
+namespace Netkit.Core.Tcp;
+
+/// <summary>
+/// One accepted client as the server, the timeout sweep and the operator see it, whichever transport
+/// serves it: <see cref="TcpConnection"/> (the runtime's async sockets, every platform) or
+/// <see cref="LoopConnection"/> (an epoll <see cref="EventLoop"/>, Linux). Holds what both keep the
+/// same way: the counters the sweep and <c>/list</c> read from other threads, the close and its log.
+/// </summary>
+internal abstract class ServedConnection
+{
+    private readonly ServerCounters _counters;
+    private readonly long _accepted;
+    private long _bytesIn;
+    private long _bytesOut;
+    private long _lastActivity;
+    private long _sendStarted;
+    private volatile bool _spoke;
+    private volatile bool _awaitingWord;
+    private string? _abortReason;
+
+    protected ServedConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
+    {
+        Id = id;
+        PeerAddress = peer;
+        Socket = socket;
+        Options = options;
+        _counters = counters;
+        Logger = logger;
+        Time = time;
+        Words = options.Mode == TcpServerMode.Seed ? words : null;
+        Ticket = new WordTicket(id);
+        Since = time.GetUtcNow();
+        _lastActivity = time.GetTimestamp();
+        _accepted = _lastActivity;
+        RemoteText = EndpointText.Format(socket.RemoteEndPoint);
+
+        // Formatted once: the seed log names the peer on every chunk.
+        RemoteAddress = peer.ToString();
+    }
+
+    public int Id { get; }
+
+    /// <summary>The address the peer connects from (IPv4-mapped shown as IPv4).</summary>
+    public IPAddress PeerAddress { get; }
+
+    public string RemoteText { get; }
+
+    public string RemoteAddress { get; }
+
+    public DateTimeOffset Since { get; }
+
+    /// <summary>Done when the connection is closed and logged.</summary>
+    public Task Completion { get; set; } = Task.CompletedTask;
+
+    /// <summary>How long neither side has sent anything; zero while the connection waits for its operator word.</summary>
+    public TimeSpan IdleFor => _awaitingWord ? TimeSpan.Zero : Time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+
+    public TimeSpan Age => Time.GetElapsedTime(_accepted);
+
+    /// <summary>True once the peer sent its first byte.</summary>
+    public bool Spoke => _spoke;
+
+    /// <summary>How long the current send has waited for the peer to read; zero when not sending.</summary>
+    public TimeSpan SendingFor => Volatile.Read(ref _sendStarted) is var started and not 0 ? Time.GetElapsedTime(started) : TimeSpan.Zero;
+
+    protected Socket Socket { get; }
+
+    protected TcpServerOptions Options { get; }
+
+    protected ILogger Logger { get; }
+
+    protected TimeProvider Time { get; }
+
+    /// <summary>The operator's words, in seed mode with an operator; null otherwise.</summary>
+    protected WordRequests? Words { get; }
+
+    protected WordTicket Ticket { get; }
+
+    /// <summary>Why <see cref="Abort"/> was called, once it was.</summary>
+    protected string? AbortReason => Volatile.Read(ref _abortReason);
+
+    /// <summary>While waiting for the operator's word, the wait is the operator's silence, not the client's.</summary>
+    protected bool AwaitingWord
+    {
+        set
+        {
+            if (!value)
+            {
+                Touch();
+            }
+
+            _awaitingWord = value;
+        }
+    }
+
+    public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
+
+    /// <summary>Serves until the peer closes, an error, or <see cref="Abort"/>; never throws.</summary>
+    public abstract Task RunAsync();
+
+    /// <summary>Closes the connection at once (reset), e.g. kicked, idle, or left over at shutdown;
+    /// false when it was already being aborted. Any thread.</summary>
+    public bool Abort(string reason)
+    {
+        if (Interlocked.CompareExchange(ref _abortReason, reason, null) is not null)
+        {
+            return false;
+        }
+
+        // A connection waiting for its word wakes up to find its socket closed.
+        Words?.Withdraw(Ticket);
+        OnAbort();
+        return true;
+    }
+
+    /// <summary>What an abort does to the socket: the transport's own way to close it at once.</summary>
+    protected abstract void OnAbort();
+
+    protected void SendStarted() => Volatile.Write(ref _sendStarted, Time.GetTimestamp());
+
+    protected void SendFinished() => Volatile.Write(ref _sendStarted, 0);
+
+    protected void Received(int count)
+    {
+        _spoke = true;
+        Interlocked.Add(ref _bytesIn, count);
+        _counters.AddBytesIn(count);
+        Touch();
+    }
+
+    protected void Sent(int count)
+    {
+        Interlocked.Add(ref _bytesOut, count);
+        _counters.AddBytesOut(count);
+        Touch();
+    }
+
+    /// <summary>The chunk's log line: seed mode at information, echo at trace.</summary>
+    protected void LogChunk(ReadOnlySpan<byte> data)
+    {
+        if (Options.Mode == TcpServerMode.Seed)
+        {
+            if (Logger.IsEnabled(LogLevel.Information))
+            {
+                Log.Chunk(Logger, Id, RemoteAddress, PeerText.Escape(data));
+            }
+        }
+        else if (Logger.IsEnabled(LogLevel.Trace))
+        {
+            Log.EchoChunk(Logger, Id, data.Length);
+        }
+    }
+
+    /// <summary>Closes the socket (reset first when the ending calls for one) and logs the close.</summary>
+    protected void Close(ConnectionEnd end)
+    {
+        if (end.Reset)
+        {
+            ResetOnClose();
+        }
+
+        Socket.Dispose();
+        var reason = AbortReason ?? end.Reason;
+        if (end.Level != LogLevel.None)
+        {
+            if (end.Kind == ConnectionEndKind.Unexpected)
+            {
+                _counters.AddError();
+            }
+
+            Log.ConnectionFailed(Logger, end.Level, Id, end.Reason);
+        }
+
+        Log.Closed(Logger, Id, reason, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
+    }
+
+    /// <summary>SO_LINGER 0: the close that follows sends a reset.</summary>
+    protected void ResetOnClose()
+    {
+        try
+        {
+            Socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closing: the dispose that follows is all that is left to do.
+        }
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, Time.GetTimestamp());
+}
