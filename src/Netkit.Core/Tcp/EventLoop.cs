@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Netkit.Core.Diagnostics;
 using Netkit.Core.Sockets;
 
 namespace Netkit.Core.Tcp;
@@ -25,15 +26,22 @@ internal sealed unsafe class EventLoop : IDisposable
     private readonly Stack<int> _free = new();
     private readonly List<int> _freedThisRound = [];
     private readonly Thread _thread;
+    private readonly TimeProvider _time;
+    private readonly ServerCounters _counters;
     private int _wakePending;
     private bool _stop;
     private bool _disposed;
 
     /// <param name="name">The thread's name (<c>netkit-loop-N</c>).</param>
     /// <param name="bufferSize">The receive buffer every connection of this loop shares: a read and its reply.</param>
-    public EventLoop(string name, int bufferSize)
+    /// <param name="time">The clock activity is stamped with, read once per round of events.</param>
+    /// <param name="counters">The server's totals, which the loop adds its bytes to once per round.</param>
+    public EventLoop(string name, int bufferSize, TimeProvider time, ServerCounters counters)
     {
         Buffer = new byte[bufferSize];
+        _time = time;
+        _counters = counters;
+        Now = time.GetTimestamp();
         _epoll = LinuxEpoll.Create();
         if (_epoll < 0)
         {
@@ -55,6 +63,15 @@ internal sealed unsafe class EventLoop : IDisposable
 
     /// <summary>The loop's one receive buffer; only the loop thread touches it.</summary>
     public byte[] Buffer { get; }
+
+    /// <summary>The clock's timestamp when this round of events began (loop thread).</summary>
+    public long Now { get; private set; }
+
+    /// <summary>Bytes received this round, added to the server's totals at its end (loop thread).</summary>
+    public long BytesIn { get; set; }
+
+    /// <summary>Bytes sent this round, added to the server's totals at its end (loop thread).</summary>
+    public long BytesOut { get; set; }
 
     /// <summary>Asks the loop to do <paramref name="command"/> for <paramref name="connection"/>. Any thread.</summary>
     public void Post(LoopConnection connection, LoopCommand command, ReadOnlyMemory<byte>? word = null)
@@ -119,6 +136,7 @@ internal sealed unsafe class EventLoop : IDisposable
         while (!_stop)
         {
             var count = LinuxEpoll.Wait(_epoll, _events, MaxEvents, -1);
+            Now = _time.GetTimestamp();
             if (count < 0)
             {
                 // EINTR (a signal) is routine; anything else is a broken epoll descriptor, which no
@@ -152,12 +170,30 @@ internal sealed unsafe class EventLoop : IDisposable
             }
 
             _freedThisRound.Clear();
+            AddUpTotals();
         }
 
         // Stopped with connections left (the server drains before it stops its loops): close them.
         foreach (var connection in _slots)
         {
             connection?.AbortNow("server stopping");
+        }
+
+        AddUpTotals();
+    }
+
+    private void AddUpTotals()
+    {
+        if (BytesIn != 0)
+        {
+            _counters.AddBytesIn(BytesIn);
+            BytesIn = 0;
+        }
+
+        if (BytesOut != 0)
+        {
+            _counters.AddBytesOut(BytesOut);
+            BytesOut = 0;
         }
     }
 

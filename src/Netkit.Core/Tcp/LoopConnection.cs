@@ -66,6 +66,12 @@ internal sealed class LoopConnection : ServedConnection
 
     protected override void OnAbort() => _loop.Post(this, LoopCommand.Abort);
 
+    protected override long Now => _loop.Now;
+
+    protected override void CountIn(int count) => _loop.BytesIn += count;
+
+    protected override void CountOut(int count) => _loop.BytesOut += count;
+
     /// <summary>On the loop: joins epoll and waits for the first chunk.</summary>
     public void Start()
     {

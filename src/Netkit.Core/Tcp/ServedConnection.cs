@@ -123,24 +123,34 @@ internal abstract class ServedConnection
     /// <summary>What an abort does to the socket: the transport's own way to close it at once.</summary>
     protected abstract void OnAbort();
 
-    protected void SendStarted() => Volatile.Write(ref _sendStarted, Time.GetTimestamp());
+    /// <summary>The timestamp to stamp activity with: the clock's, or a loop's (read once per round of events).</summary>
+    protected virtual long Now => Time.GetTimestamp();
+
+    protected void SendStarted() => Volatile.Write(ref _sendStarted, Now);
 
     protected void SendFinished() => Volatile.Write(ref _sendStarted, 0);
 
+    // One writer per connection (its task, or its loop), readers elsewhere: no atomic add needed.
     protected void Received(int count)
     {
         _spoke = true;
-        Interlocked.Add(ref _bytesIn, count);
-        _counters.AddBytesIn(count);
+        Volatile.Write(ref _bytesIn, _bytesIn + count);
+        CountIn(count);
         Touch();
     }
 
     protected void Sent(int count)
     {
-        Interlocked.Add(ref _bytesOut, count);
-        _counters.AddBytesOut(count);
+        Volatile.Write(ref _bytesOut, _bytesOut + count);
+        CountOut(count);
         Touch();
     }
+
+    /// <summary>Adds to the server's totals; a loop adds them up per round instead.</summary>
+    protected virtual void CountIn(int count) => _counters.AddBytesIn(count);
+
+    /// <summary>Adds to the server's totals; a loop adds them up per round instead.</summary>
+    protected virtual void CountOut(int count) => _counters.AddBytesOut(count);
 
     /// <summary>The chunk's log line: seed mode at information, echo at trace.</summary>
     protected void LogChunk(ReadOnlySpan<byte> data)
@@ -194,5 +204,5 @@ internal abstract class ServedConnection
         }
     }
 
-    private void Touch() => Volatile.Write(ref _lastActivity, Time.GetTimestamp());
+    private void Touch() => Volatile.Write(ref _lastActivity, Now);
 }

@@ -77,7 +77,7 @@ public sealed class TcpServer
         if (_options.EventLoops > 0 && LinuxEpoll.IsSupported)
         {
             var size = LoopConnection.BufferSize(_options);
-            _loops = Enumerable.Range(1, _options.EventLoops).Select(i => new EventLoop($"netkit-loop-{i}", size)).ToArray();
+            _loops = Enumerable.Range(1, _options.EventLoops).Select(i => new EventLoop($"netkit-loop-{i}", size, _time, Counters)).ToArray();
         }
 
         using var sweepStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
