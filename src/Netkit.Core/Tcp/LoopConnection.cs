@@ -407,6 +407,7 @@ internal sealed class LoopConnection : ServedConnection
         }
         finally
         {
+            Closed?.Invoke(this);
             _done.TrySetResult();
         }
     }

@@ -24,6 +24,7 @@ internal abstract class ServedConnection
     private volatile bool _spoke;
     private volatile bool _awaitingWord;
     private string? _abortReason;
+    private string? _remoteAddress;
 
     protected ServedConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
     {
@@ -35,14 +36,13 @@ internal abstract class ServedConnection
         Logger = logger;
         Time = time;
         Words = options.Mode == TcpServerMode.Seed ? words : null;
-        Ticket = new WordTicket(id);
+
+        // Only a connection that can wait for the operator needs a place in the queue.
+        Ticket = Words is null ? null! : new WordTicket(id);
         Since = time.GetUtcNow();
         _lastActivity = time.GetTimestamp();
         _accepted = _lastActivity;
         RemoteText = EndpointText.Format(socket.RemoteEndPoint);
-
-        // Formatted once: the seed log names the peer on every chunk.
-        RemoteAddress = peer.ToString();
     }
 
     public int Id { get; }
@@ -52,12 +52,18 @@ internal abstract class ServedConnection
 
     public string RemoteText { get; }
 
-    public string RemoteAddress { get; }
+    /// <summary>The peer's address as text, formatted on the first chunk's log line and kept: the seed
+    /// log names it on every chunk, and an idle connection does not pay for it.</summary>
+    public string RemoteAddress => _remoteAddress ??= PeerAddress.ToString();
 
     public DateTimeOffset Since { get; }
 
     /// <summary>Done when the connection is closed and logged.</summary>
     public Task Completion { get; set; } = Task.CompletedTask;
+
+    /// <summary>Called once, on the serving thread, when the connection is closed and logged (the
+    /// server forgets it there; a loop connection has no task of its own to wait on).</summary>
+    public Action<ServedConnection>? Closed { get; set; }
 
     /// <summary>How long neither side has sent anything; zero while the connection waits for its operator word.</summary>
     public TimeSpan IdleFor => _awaitingWord ? TimeSpan.Zero : Time.GetElapsedTime(Volatile.Read(ref _lastActivity));
@@ -81,6 +87,7 @@ internal abstract class ServedConnection
     /// <summary>The operator's words, in seed mode with an operator; null otherwise.</summary>
     protected WordRequests? Words { get; }
 
+    /// <summary>This connection's place in the operator's queue; only with <see cref="Words"/>.</summary>
     protected WordTicket Ticket { get; }
 
     /// <summary>Why <see cref="Abort"/> was called, once it was.</summary>

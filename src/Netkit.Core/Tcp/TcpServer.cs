@@ -26,6 +26,7 @@ public sealed class TcpServer
     private readonly ConcurrentDictionary<int, ServedConnection> _connections = new();
     private readonly TcpAdmission _admission;
     private readonly ConnectionSweep _sweep;
+    private readonly Action<ServedConnection> _forget;
     private EventLoop[]? _loops;
     private int _nextId;
 
@@ -40,6 +41,7 @@ public sealed class TcpServer
         _sweep = new ConnectionSweep(options, Counters, _time);
         Words = options.OperatorWords && options.Mode == TcpServerMode.Seed ? new WordRequests() : null;
         LocalEndPoint = listener.LocalEndPoint ?? new IPEndPoint(IPAddress.Any, 0);
+        _forget = Forget;
     }
 
     /// <summary>What the server did so far.</summary>
@@ -148,7 +150,16 @@ public sealed class TcpServer
             Counters.AddAccepted();
             Log.Accepted(_logger, connection.Id, connection.RemoteText);
             _connections[connection.Id] = connection;
-            connection.Completion = ServeAsync(connection);
+            if (connection is LoopConnection)
+            {
+                // No task per connection: the loop says when it is closed.
+                connection.Closed = _forget;
+                connection.Completion = connection.RunAsync();
+            }
+            else
+            {
+                connection.Completion = ServeAsync(connection);
+            }
             if (_options.Once)
             {
                 _listener.Dispose();
@@ -194,9 +205,14 @@ public sealed class TcpServer
         }
         finally
         {
-            _connections.TryRemove(connection.Id, out _);
-            _admission.Leave(connection.PeerAddress);
+            Forget(connection);
         }
+    }
+
+    private void Forget(ServedConnection connection)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        _admission.Leave(connection.PeerAddress);
     }
 
     private async Task DrainAsync()
