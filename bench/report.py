@@ -43,6 +43,8 @@ FIGURES = {
                  {"netkit": "netkit", "C": "c", "netkit async": "netkit-async", "socat": "socat", "ncat": "ncat"}, ">= 0.95x C", ratio_target(0.95)),
     "bulk": ("TCP bulk echo, 64 KiB writes", "MB/s", True,
              {"netkit": "netkit", "C": "c", "netkit async": "netkit-async", "socat": "socat", "ncat": "ncat"}, ">= 0.95x C", ratio_target(0.95)),
+    "client": ("tcp-client: file through echo", "MB/s", True,
+               {"netkit": "client-netkit", "socat": "client-socat", "ncat": "client-ncat"}, ">= 0.90x socat", ratio_target(0.90, "socat")),
     "idle": ("RSS, 10,000 idle conns", "MiB", False,
              {"netkit": "netkit", "C": "c", "netkit async": "netkit-async"}, "<= 20 MiB", upper_bound(20, "MiB")),
     "udp": ("UDP time replies", "replies/s", True,
