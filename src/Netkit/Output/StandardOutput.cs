@@ -108,6 +108,31 @@ internal sealed class StandardOutput : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
+    // Written at once, like Write: the base class would queue every write to a thread-pool thread
+    // (one hop per 64 KiB received, measured as tcp-client's bulk falling behind socat's).
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+        catch (OutputException e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public override void WriteByte(byte value) => Write([value]);
 
     public override void Flush()
