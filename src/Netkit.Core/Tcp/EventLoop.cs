@@ -159,7 +159,15 @@ internal sealed unsafe class EventLoop : IDisposable
                 }
                 else if (_slots[(int)data] is { } connection)
                 {
-                    connection.OnEvents(LinuxEpoll.EventsAt(_events, i));
+                    try
+                    {
+                        connection.OnEvents(LinuxEpoll.EventsAt(_events, i));
+                    }
+                    catch (Exception)
+                    {
+                        // Even closing it failed (a logger that throws): it must not take the loop down.
+                        connection.Abandon();
+                    }
                 }
             }
 
@@ -204,21 +212,33 @@ internal sealed unsafe class EventLoop : IDisposable
         Volatile.Write(ref _wakePending, 0);
         while (_commands.TryDequeue(out var item))
         {
-            switch (item.Command)
+            try
             {
-                case LoopCommand.Stop:
-                    _stop = true;
-                    break;
-                case LoopCommand.Start:
-                    item.Connection.Start();
-                    break;
-                case LoopCommand.Abort:
-                    item.Connection.AbortNow(null);
-                    break;
-                case LoopCommand.Word:
-                    item.Connection.OnWord(item.Word);
-                    break;
+                RunCommand(item.Connection, item.Command, item.Word);
             }
+            catch (Exception)
+            {
+                item.Connection?.Abandon();
+            }
+        }
+    }
+
+    private void RunCommand(LoopConnection connection, LoopCommand command, ReadOnlyMemory<byte>? word)
+    {
+        switch (command)
+        {
+            case LoopCommand.Stop:
+                _stop = true;
+                break;
+            case LoopCommand.Start:
+                connection.Start();
+                break;
+            case LoopCommand.Abort:
+                connection.AbortNow(null);
+                break;
+            case LoopCommand.Word:
+                connection.OnWord(word);
+                break;
         }
     }
 }

@@ -162,6 +162,27 @@ internal sealed class LoopConnection : ServedConnection
         CloseNow(new ConnectionEnd(ConnectionEndKind.Aborted, AbortReason ?? "aborted"));
     }
 
+    /// <summary>On the loop, the last resort when even closing threw: the socket is reset and
+    /// closed and the server forgets the connection, with nothing more logged.</summary>
+    public void Abandon()
+    {
+        if (_slot >= 0)
+        {
+            _loop.Unregister(_fd, _slot);
+            _slot = -1;
+        }
+
+        if (!_closed)
+        {
+            _closed = true;
+            ResetOnClose();
+            Socket.Dispose();
+            Closed?.Invoke(this);
+        }
+
+        _done.TrySetResult();
+    }
+
     private void ReadOnce()
     {
         var buffer = _loop.Buffer;

@@ -43,6 +43,36 @@ public sealed class ConnectionFaultTests
         Assert.Equal(2, server.Counters.Accepted);
     }
 
+    [Fact]
+    public async Task A_connection_whose_every_log_line_throws_is_dropped_and_the_server_serves_on()
+    {
+        // Worse than above: closing the connection fails too (its error and close lines throw), so
+        // the fault escapes the connection's own handling. On an event loop that would end the
+        // loop's thread, and with it every connection on it (and the process).
+        var logger = new ThrowingLogger("#1 ", everyEvent: true);
+        var listener = await SocketBinder.ListenTcpAsync(new ListenRequest("127.0.0.1", 0, AddressFamilyPreference.IPv4, new SocketSettings()), 16, CancellationToken.None);
+        var server = new TcpServer(listener, new TcpServerOptions { AutoReply = "W"u8.ToArray(), EventLoops = RunningTcpServer.EventLoops }, logger);
+        var port = ((System.Net.IPEndPoint)server.LocalEndPoint).Port;
+        using var stop = new CancellationTokenSource();
+        var run = server.RunAsync(stop.Token);
+
+        try
+        {
+            Assert.Empty(await Loopback.ConverseAsync(port, "first"u8.ToArray()));
+        }
+        catch (SocketException e)
+        {
+            Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+        }
+
+        Assert.Equal("second\nI get it!\nW", Encoding.UTF8.GetString(await Loopback.ConverseAsync(port, "second"u8.ToArray())));
+        await Loopback.UntilAsync(() => server.Snapshot().Count == 0);
+        await stop.CancelAsync();
+        await run.WaitAsync(Loopback.Patience);
+        Assert.True(run.IsCompletedSuccessfully);
+        Assert.Equal(2, server.Counters.Accepted);
+    }
+
     [Theory]
     [InlineData(SocketError.ConnectionReset, null, ConnectionEndKind.PeerGone)]
     [InlineData(SocketError.ConnectionReset, "kicked by the operator", ConnectionEndKind.Aborted)]
@@ -69,7 +99,7 @@ public sealed class ConnectionFaultTests
         Assert.Equal(ConnectionEndKind.Aborted, SocketErrors.Ending(new ObjectDisposedException("socket"), "idle").Kind);
     }
 
-    private sealed class ThrowingLogger(string poison) : ILogger
+    private sealed class ThrowingLogger(string poison, bool everyEvent = false) : ILogger
     {
         private readonly List<string> _errors = [];
 
@@ -100,7 +130,8 @@ public sealed class ConnectionFaultTests
                 }
             }
 
-            if (eventId.Id == 2 && text.Contains(poison, StringComparison.Ordinal))
+            // Event 1 is the accept line, written by the accept loop: poisoning it would test that loop.
+            if ((everyEvent ? eventId.Id != 1 : eventId.Id == 2) && text.Contains(poison, StringComparison.Ordinal))
             {
                 throw new InvalidOperationException("the log sink failed");
             }
