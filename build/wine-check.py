@@ -283,6 +283,30 @@ def busy_tcp():
     expect(first.interrupt() == 0, first.stderr())
 
 
+@check("a second tcp-server on the dual-stack default's busy port says address already in use, not permission denied")
+def busy_tcp_default():
+    first, port = server(windows("tcp-server", "--port", "0", "--reply", "W"))
+    for extra in ([], ["-4"], ["--host", "127.0.0.1"]):
+        code, _, err = run(windows("tcp-server", "--port", str(port), *extra))
+        expect(code == 6 and "address already in use" in err and "permission denied" not in err,
+               f"second server {extra}: exit {code}, {err!r}")
+    expect(first.interrupt() == 0, first.stderr())
+
+
+@check("completion scripts have LF line ends, so bash and zsh (Git Bash, MSYS2, WSL) can load them")
+def completion_scripts():
+    for shell in ("bash", "zsh", "fish", "pwsh"):
+        code, out, err = run(windows("completion", shell))
+        carriage_returns = out.count(b"\r")
+        expect(code == 0 and out and carriage_returns == 0, f"{shell}: exit {code}, {carriage_returns} CR, {err!r}")
+    code, out, _ = run(windows("completion", "bash"))
+    script = os.path.join(TMP, "netkit.bash")
+    with open(script, "wb") as f:
+        f.write(out)
+    checked = subprocess.run(["bash", "-n", script], capture_output=True, text=True, timeout=30)
+    expect(checked.returncode == 0, f"bash -n: {checked.stderr}")
+
+
 @check("a second udp-time-server on a busy port exits 6, with and without --reuse-address")
 def busy_udp():
     for extra in ([], ["--reuse-address"]):

@@ -38,13 +38,15 @@ public sealed class UdpTutorialTests(NetkitBinary netkit)
         Assert.Equal(0, await server.WaitForExitAsync());
     }
 
-    [SkippableFact]
-    public async Task NetkitClientWithAutoEpoch_ReadsRfc868ServerAsNow()
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)] // the default spelled out, --epoch auto: was an InvalidCastException, exit 1
+    public async Task NetkitClientWithAutoEpoch_ReadsRfc868ServerAsNow(bool spelledOut)
     {
         var (server, port) = await netkit.StartServerAsync("udp-time-server", "--port", "0", "--epoch", "rfc868");
         using (server)
         {
-            using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture));
+            using var client = netkit.Start(["udp-time-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), .. (spelledOut ? new[] { "--epoch", "auto" } : [])]);
             client.CloseStdin();
 
             Assert.Equal(0, await client.WaitForExitAsync());

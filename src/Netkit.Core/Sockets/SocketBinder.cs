@@ -93,7 +93,14 @@ public static class SocketBinder
         {
             socket.Dispose();
             var kind = protocol == ProtocolType.Tcp ? "tcp" : "udp";
-            throw new NetkitException(FailureKind.Bind, $"bind {EndpointText.Format(endPoint)} ({kind}): {SocketErrors.Describe(e)}", e);
+
+            // Windows refuses a port another socket holds with exclusive address use (what netkit's
+            // servers set there) with WSAEACCES, not WSAEADDRINUSE: "permission denied" would send
+            // the user looking for privileges (found under Wine). It also says so for ports it reserves.
+            var why = OperatingSystem.IsWindows() && e.SocketErrorCode == SocketError.AccessDenied
+                ? "address already in use (another program holds the port exclusively, or Windows reserves it: netsh interface ipv4 show excludedportrange protocol=" + kind + ")"
+                : SocketErrors.Describe(e);
+            throw new NetkitException(FailureKind.Bind, $"bind {EndpointText.Format(endPoint)} ({kind}): {why}", e);
         }
         catch
         {

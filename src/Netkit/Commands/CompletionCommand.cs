@@ -36,7 +36,11 @@ internal static class CompletionCommand
         command.SetAction(r =>
         {
             var root = (RootCommand)r.RootCommandResult.Command;
-            Shells.Single(s => s.Name == r.GetValue(shell)).Write(CommandTree.Walk(root), r.InvocationConfiguration.Output);
+            // LF line ends everywhere: bash and zsh refuse a script with CRLF, which is what the
+            // console's WriteLine gives on Windows (found under Wine; Git Bash, MSYS2, WSL run it).
+            using var script = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+            Shells.Single(s => s.Name == r.GetValue(shell)).Write(CommandTree.Walk(root), script);
+            r.InvocationConfiguration.Output.Write(script.ToString());
             return ExitCode.Ok;
         });
         return command;

@@ -17,7 +17,11 @@ internal static class UdpTimeClientCommand
             "Ask a time server: send an empty datagram, wait for a 4-byte reply from that address, print the time as " +
             "Python's time.ctime does (local time). A reply of another length prints 'reply error N: BYTES' and exits 4.");
         var endpoint = EndpointOptions.AddClient(command);
-        var epoch = UdpTimeServerCommand.EpochOption(allowAuto: true);
+        // Auto is a value of its own: a parser that returned null for it made --epoch auto fail with
+        // an InvalidCastException (found by the hostile pass), though it is the default.
+        var epoch = CommonOptions.Enum<EpochReading?>("--epoch",
+            "How to read the seconds: auto (the reading nearest the local clock), unix (since 1970) or rfc868 (since 1900).",
+            [("auto", EpochReading.Auto), ("unix", EpochReading.Unix), ("rfc868", EpochReading.Rfc868)]);
         var timeout = CommonOptions.Timeout("--timeout", "First wait for a reply; each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
         var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes.", 3, 0, 100);
         var json = CommonOptions.Flag("--json", "Print one JSON object per reply, one per line (JSON Lines): server time (ISO 8601 and seconds), local time, offset (allowing for the whole-second reply), its uncertainty, round trip and epoch.");
@@ -44,7 +48,12 @@ internal static class UdpTimeClientCommand
             var server = new IPEndPoint(addresses[0], port);
             var query = new TimeQuery { Timeout = timeout.Get(r) ?? TimeSpan.Zero, Retries = r.GetValue(retries), Settings = sockets.Bind(r) };
             var logger = context.Loggers.CreateLogger("udp-time-client");
-            var chosen = r.GetValue(epoch);
+            var chosen = r.GetValue(epoch) switch
+            {
+                EpochReading.Unix => TimeEpoch.Unix,
+                EpochReading.Rfc868 => TimeEpoch.Rfc868,
+                _ => (TimeEpoch?)null,
+            };
             using var stdout = StandardOutput.Open();
             context.Say("waiting for a reply ......", "Waiting");
             var readings = r.GetValue(broadcast)
@@ -78,5 +87,13 @@ internal static class UdpTimeClientCommand
             return ExitCode.Ok;
         }));
         return command;
+    }
+
+    /// <summary>How the client reads the 4 bytes: <c>--epoch auto</c> (default) picks the reading nearest the local clock.</summary>
+    private enum EpochReading
+    {
+        Auto,
+        Unix,
+        Rfc868,
     }
 }

@@ -18,7 +18,7 @@ internal static class UdpTimeServerCommand
             "or since 1900 (--epoch rfc868, what rdate and inetd's time service speak). Prints 'listening on ADDRESS:PORT (udp)' " +
             "on stderr; SIGINT/SIGTERM print counts and exit 0.");
         var endpoint = EndpointOptions.AddServer(command);
-        var epoch = EpochOption(allowAuto: false);
+        var epoch = EpochOption();
         var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted. [default: no limit]", 1, 10_000_000);
         var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies. [default: the rate]", 1, 10_000_000);
         var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
@@ -86,13 +86,8 @@ internal static class UdpTimeServerCommand
         }
     }
 
-    /// <summary><c>--epoch</c>: a server sends unix (the tutorial) unless told rfc868; a client may
-    /// also read auto (null), the reading nearest its own clock.</summary>
-    internal static Option<TimeEpoch?> EpochOption(bool allowAuto) => allowAuto
-        ? CommonOptions.Enum<TimeEpoch?>("--epoch",
-            "How to read the seconds: auto (the reading nearest the local clock), unix (since 1970) or rfc868 (since 1900).",
-            [("auto", null), ("unix", TimeEpoch.Unix), ("rfc868", TimeEpoch.Rfc868)])
-        : CommonOptions.Enum<TimeEpoch?>("--epoch",
-            "unix (seconds since 1970, the tutorial) or rfc868 (seconds since 1900, what rdate and inetd's time service speak).",
-            [("unix", TimeEpoch.Unix), ("rfc868", TimeEpoch.Rfc868)]);
+    /// <summary><c>--epoch</c> of the server: it sends unix (the tutorial) unless told rfc868.</summary>
+    internal static Option<TimeEpoch?> EpochOption() => CommonOptions.Enum<TimeEpoch?>("--epoch",
+        "unix (seconds since 1970, the tutorial) or rfc868 (seconds since 1900, what rdate and inetd's time service speak).",
+        [("unix", TimeEpoch.Unix), ("rfc868", TimeEpoch.Rfc868)]);
 }
