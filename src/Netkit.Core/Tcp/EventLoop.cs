@@ -26,11 +26,13 @@ internal sealed unsafe class EventLoop : IDisposable
     private readonly Stack<int> _free = new();
     private readonly List<int> _freedThisRound = [];
     private readonly Thread _thread;
+    private readonly Lock _wakeLock = new();
     private readonly TimeProvider _time;
     private readonly ServerCounters _counters;
     private int _wakePending;
     private bool _stop;
     private bool _disposed;
+    private bool _closed;
 
     /// <param name="name">The thread's name (<c>netkit-loop-N</c>).</param>
     /// <param name="bufferSize">The receive buffer every connection of this loop shares: a read and its reply.</param>
@@ -79,8 +81,16 @@ internal sealed unsafe class EventLoop : IDisposable
         _commands.Enqueue((connection, command, word));
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
-            ulong one = 1;
-            _ = LinuxEpoll.Write(_wake, &one, sizeof(ulong));
+            // After Dispose the eventfd's number may belong to another file: never write to it.
+            // Nothing is left to act on then (the server drained before it disposed its loops).
+            lock (_wakeLock)
+            {
+                if (!_closed)
+                {
+                    ulong one = 1;
+                    _ = LinuxEpoll.Write(_wake, &one, sizeof(ulong));
+                }
+            }
         }
     }
 
@@ -120,7 +130,13 @@ internal sealed unsafe class EventLoop : IDisposable
         _disposed = true;
         Post(null!, LoopCommand.Stop);
         _thread.Join();
-        _ = LinuxEpoll.Close(_wake);
+
+        lock (_wakeLock)
+        {
+            _closed = true;
+            _ = LinuxEpoll.Close(_wake);
+        }
+
         _ = LinuxEpoll.Close(_epoll);
         NativeMemory.Free(_events);
     }
