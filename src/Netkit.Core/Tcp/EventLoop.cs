@@ -47,7 +47,7 @@ internal sealed unsafe class EventLoop : IDisposable
         _epoll = LinuxEpoll.Create();
         if (_epoll < 0)
         {
-            throw new System.Net.Sockets.SocketException(Marshal.GetLastPInvokeError());
+            throw new IOException("epoll_create1: " + Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
         }
 
         _wake = LinuxEpoll.CreateEvent();
@@ -55,7 +55,7 @@ internal sealed unsafe class EventLoop : IDisposable
         {
             var error = Marshal.GetLastPInvokeError();
             _ = LinuxEpoll.Close(_epoll);
-            throw new System.Net.Sockets.SocketException(error);
+            throw new IOException("eventfd: " + Marshal.GetPInvokeErrorMessage(error));
         }
 
         _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxEpoll.EventSize));

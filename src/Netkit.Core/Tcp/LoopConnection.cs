@@ -87,7 +87,8 @@ internal sealed class LoopConnection : ServedConnection
             _slot = _loop.Register(this, _fd, LinuxEpoll.In);
             if (_slot < 0)
             {
-                End(new SocketException(System.Runtime.InteropServices.Marshal.GetLastPInvokeError()));
+                // ENOMEM or ENOSPC (fs.epoll.max_user_watches): the kernel takes no more sockets.
+                End(new SocketException((int)SocketError.TooManyOpenSockets));
             }
         }
         catch (Exception e)
