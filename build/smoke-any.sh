@@ -46,10 +46,6 @@ dll=$(find "$dir/.store" -name netkit.dll -path '*/tools/net10.0/any/*' | head -
 [ -n "$dll" ] || fail "installed netkit is not the any package: no tools/net10.0/any/netkit.dll under $dir/.store"
 ok "installed the framework-dependent any package: ${dll#"$dir/"}"
 
-got=$("$cmd" --version) || fail "netkit --version exited with $?"
-[ "$got" = "$version" ] || fail "netkit --version says '$got', expected '$version'"
-ok "netkit --version: $got (runtime: $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tr '\n' ' '))"
-
-tcp_round_trip "any package: tcp round trip" "$cmd" "$cmd"
-udp_time "any package: udp time" "$cmd" "$cmd"
+ok "runtimes here: $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tr '\n' ' ')"
+installed_tool_works "any package" "$cmd" "$version"
 echo "any fallback test passed"

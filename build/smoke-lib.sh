@@ -72,3 +72,14 @@ udp_time() {
   stop_server "$name"
   ok "$name (offset ${offset}s)"
 }
+
+# installed_tool_works NAME CMD VERSION — an installed netkit: its --version is VERSION, and it holds
+# the TCP conversation and the UDP time query with itself.
+installed_tool_works() {
+  local name=$1 cmd=$2 version=$3 got
+  got=$("$cmd" --version) || fail "$name: netkit --version exited with $?"
+  [ "$got" = "$version" ] || fail "$name: netkit --version says '$got', expected '$version'"
+  ok "$name: netkit --version: $got"
+  tcp_round_trip "$name: tcp round trip" "$cmd" "$cmd"
+  udp_time "$name: udp time" "$cmd" "$cmd"
+}

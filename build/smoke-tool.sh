@@ -28,12 +28,7 @@ esac
 ! grep -q 'libhostfxr' "$real" || fail "installed netkit is a .NET apphost (it loads hostfxr): $real"
 ok "installed $cmd -> ${real#"$dir/"}: $kind"
 
-got=$("$cmd" --version) || fail "netkit --version exited with $?"
-[ "$got" = "$version" ] || fail "netkit --version says '$got', expected '$version'"
-ok "netkit --version: $got"
-
-tcp_round_trip "installed tool: tcp round trip" "$cmd" "$cmd"
-udp_time "installed tool: udp time" "$cmd" "$cmd"
+installed_tool_works "installed tool" "$cmd" "$version"
 
 dotnet tool uninstall --tool-path "$dir" netkit || fail "dotnet tool uninstall"
 [ ! -e "$cmd" ] || fail "$cmd still there after uninstall"

@@ -30,10 +30,10 @@ internal sealed class RunningTcpServer : IAsyncDisposable
     /// <summary>The loops a test server gets: 1, or 0 (async) with NETKIT_TRANSPORT=async.</summary>
     public static int EventLoops => Environment.GetEnvironmentVariable("NETKIT_TRANSPORT") == "async" ? 0 : 1;
 
-    public static async Task<RunningTcpServer> StartAsync(TcpServerOptions options, TimeProvider? time = null, int? loops = null)
+    public static async Task<RunningTcpServer> StartAsync(TcpServerOptions options, TimeProvider? time = null, int? loops = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var listener = await SocketBinder.ListenTcpAsync(new ListenRequest("127.0.0.1", 0, AddressFamilyPreference.IPv4, new SocketSettings()), 512, CancellationToken.None);
-        return new RunningTcpServer(new TcpServer(listener, options with { EventLoops = loops ?? EventLoops }, NullLogger.Instance, time));
+        return new RunningTcpServer(new TcpServer(listener, options with { EventLoops = loops ?? EventLoops }, logger ?? NullLogger.Instance, time));
     }
 
     public async Task StopAsync()

@@ -16,30 +16,18 @@ public sealed class ConnectionFaultTests
         // A logging provider that throws is a realistic fault nobody foresaw: here it throws for the
         // chunk log line of one client's data.
         var logger = new ThrowingLogger("boom");
-        var listener = await SocketBinder.ListenTcpAsync(new ListenRequest("127.0.0.1", 0, AddressFamilyPreference.IPv4, new SocketSettings()), 16, CancellationToken.None);
-        var server = new TcpServer(listener, new TcpServerOptions { AutoReply = "W"u8.ToArray(), EventLoops = RunningTcpServer.EventLoops }, logger);
-        var port = ((System.Net.IPEndPoint)server.LocalEndPoint).Port;
-        using var stop = new CancellationTokenSource();
-        var run = server.RunAsync(stop.Token);
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { AutoReply = "W"u8.ToArray() }, logger: logger);
+        var (server, port) = (running.Server, running.Port);
 
-        // The faulty connection is reset: the client sees a reset (or, at most, an empty end).
-        try
-        {
-            Assert.Empty(await Loopback.ConverseAsync(port, "boom"u8.ToArray()));
-        }
-        catch (SocketException e)
-        {
-            Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
-        }
+        await AssertResetOrEmptyAsync(port, "boom"u8.ToArray());
 
         Assert.Equal("fine\nI get it!\nW", Encoding.UTF8.GetString(await Loopback.ConverseAsync(port, "fine"u8.ToArray())));
         await Loopback.UntilAsync(() => server.Counters.Errors == 1);
         Assert.Contains(logger.Errors, e => e.Contains("internal error: InvalidOperationException", StringComparison.Ordinal));
 
         // The drain does not rethrow the fault: stopping is clean.
-        await stop.CancelAsync();
-        await run.WaitAsync(Loopback.Patience);
-        Assert.True(run.IsCompletedSuccessfully);
+        await running.StopAsync();
+        Assert.True(running.Run.IsCompletedSuccessfully);
         Assert.Equal(2, server.Counters.Accepted);
     }
 
@@ -50,26 +38,15 @@ public sealed class ConnectionFaultTests
         // the fault escapes the connection's own handling. On an event loop that would end the
         // loop's thread, and with it every connection on it (and the process).
         var logger = new ThrowingLogger("#1 ", everyEvent: true);
-        var listener = await SocketBinder.ListenTcpAsync(new ListenRequest("127.0.0.1", 0, AddressFamilyPreference.IPv4, new SocketSettings()), 16, CancellationToken.None);
-        var server = new TcpServer(listener, new TcpServerOptions { AutoReply = "W"u8.ToArray(), EventLoops = RunningTcpServer.EventLoops }, logger);
-        var port = ((System.Net.IPEndPoint)server.LocalEndPoint).Port;
-        using var stop = new CancellationTokenSource();
-        var run = server.RunAsync(stop.Token);
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { AutoReply = "W"u8.ToArray() }, logger: logger);
+        var (server, port) = (running.Server, running.Port);
 
-        try
-        {
-            Assert.Empty(await Loopback.ConverseAsync(port, "first"u8.ToArray()));
-        }
-        catch (SocketException e)
-        {
-            Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
-        }
+        await AssertResetOrEmptyAsync(port, "first"u8.ToArray());
 
         Assert.Equal("second\nI get it!\nW", Encoding.UTF8.GetString(await Loopback.ConverseAsync(port, "second"u8.ToArray())));
         await Loopback.UntilAsync(() => server.Snapshot().Count == 0);
-        await stop.CancelAsync();
-        await run.WaitAsync(Loopback.Patience);
-        Assert.True(run.IsCompletedSuccessfully);
+        await running.StopAsync();
+        Assert.True(running.Run.IsCompletedSuccessfully);
         Assert.Equal(2, server.Counters.Accepted);
     }
 
@@ -97,6 +74,19 @@ public sealed class ConnectionFaultTests
         Assert.True(end.Reset);
         Assert.Equal("internal error: InvalidOperationException: bug", end.Reason);
         Assert.Equal(ConnectionEndKind.Aborted, SocketErrors.Ending(new ObjectDisposedException("socket"), "idle").Kind);
+    }
+
+    // The faulty connection is reset: the client sees a reset (or, at most, an empty end).
+    private static async Task AssertResetOrEmptyAsync(int port, byte[] message)
+    {
+        try
+        {
+            Assert.Empty(await Loopback.ConverseAsync(port, message));
+        }
+        catch (SocketException e)
+        {
+            Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+        }
     }
 
     private sealed class ThrowingLogger(string poison, bool everyEvent = false) : ILogger
