@@ -34,6 +34,14 @@ public static partial class DescriptorLimit
         return GetLimit(RlimitNofile, out limit) == 0 ? limit.Current : 0;
     }
 
+    /// <summary>Sets process <paramref name="pid"/>'s limit (soft and hard) to <paramref name="limit"/>,
+    /// below what it has open if need be: only new descriptors are refused. As root (prlimit(2)).</summary>
+    public static bool SetFor(int pid, ulong limit)
+    {
+        var wanted = new Limit { Current = limit, Maximum = limit };
+        return OperatingSystem.IsLinux() && ProcessLimit(pid, RlimitNofile, in wanted, IntPtr.Zero) == 0;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Limit
     {
@@ -46,4 +54,7 @@ public static partial class DescriptorLimit
 
     [LibraryImport("libc", EntryPoint = "setrlimit")]
     private static partial int SetLimit(int resource, in Limit limit);
+
+    [LibraryImport("libc", EntryPoint = "prlimit")]
+    private static partial int ProcessLimit(int pid, int resource, in Limit limit, IntPtr old);
 }

@@ -14,8 +14,9 @@ public sealed class LoadTests(NetkitBinary netkit)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 
-    /// <summary>RSS bound for the whole server process with 10,000 idle connections (the issue's target is 60 MiB).</summary>
-    private const long IdleRssBoundKiB = 60 * 1024;
+    /// <summary>RSS bound for the whole server process with 10,000 idle connections: issue 11's 20 MiB
+    /// on the epoll loop (measured 14 MiB), issue 4's 60 MiB on the async transport (36 MiB).</summary>
+    private static readonly long IdleRssBoundKiB = (Environment.GetEnvironmentVariable("NETKIT_TRANSPORT") == "async" ? 60 : 20) * 1024;
 
     /// <summary>RSS bound for a server whose one client floods without reading.</summary>
     private const long FloodRssBoundKiB = 48 * 1024;
@@ -134,6 +135,60 @@ public sealed class LoadTests(NetkitBinary netkit)
             client.CloseStdin();
             Assert.Equal(0, await client.WaitForExitAsync());
             Assert.Equal("still there?", client.Stdout);
+        }
+    }
+
+    [SkippableFact]
+    public async Task OutOfDescriptors_AcceptRestsInsteadOfSpinning_AndServesAgainWhenSomeAreFree()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "prlimit(2) and /proc");
+        Skip.If(NetkitBinary.IsEmulated, "the emulator's own descriptors share the limit");
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--mode", "echo");
+        using (server)
+        {
+            server.CloseStdin();
+
+            // Room for 4 more descriptors than it holds now: the 5th client finds it out of them.
+            var open = (ulong)Directory.GetFiles($"/proc/{server.Id}/fd").Length;
+            Assert.True(DescriptorLimit.SetFor(server.Id, open + 4), "prlimit failed (run as root)");
+            var started = DateTime.UtcNow;
+            var clients = new List<Socket>();
+            try
+            {
+                for (var i = 0; i < 12; i++)
+                {
+                    clients.Add(await Loopback.ConnectAsync(port));
+                }
+
+                await server.WaitForStderrAsync(new Regex(@"accept failed: too many open files"));
+
+                // It keeps trying, at a rest between tries: a few lines, not a flood.
+                await Loopback.UntilAsync(() => Regex.Count(server.Stderr, "accept failed") >= 3);
+                foreach (var client in clients)
+                {
+                    client.Dispose();
+                }
+
+                clients.Clear();
+                var failures = Regex.Count(server.Stderr, "accept failed");
+                var tries = (DateTime.UtcNow - started).TotalMilliseconds / 50;
+                Assert.True(failures <= (2 * tries) + 5, $"{failures} accept failures in {tries * 50:F0} ms: it does not rest");
+
+                // With the first clients gone it accepts (and closes) the queued ones, then serves again.
+                DescriptorLimit.SetFor(server.Id, open + 64);
+                var reply = await Loopback.ConverseAsync(port, "back"u8.ToArray());
+                Assert.Equal("back", System.Text.Encoding.ASCII.GetString(reply));
+            }
+            finally
+            {
+                foreach (var client in clients)
+                {
+                    client.Dispose();
+                }
+            }
+
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Netkit.Core.Diagnostics;
+using Netkit.Core.Protocols;
 using Netkit.Core.Sockets;
 
 namespace Netkit.Core.Tcp;
@@ -17,11 +18,12 @@ internal sealed unsafe class EventLoop : IDisposable
 {
     private const int MaxEvents = 256;
     private const ulong WakeData = ulong.MaxValue;
+    private const ulong ListenData = ulong.MaxValue - 1;
 
     private readonly int _epoll;
     private readonly int _wake;
     private readonly byte* _events;
-    private readonly ConcurrentQueue<(LoopConnection Connection, LoopCommand Command, ReadOnlyMemory<byte>? Word)> _commands = new();
+    private readonly ConcurrentQueue<(LoopConnection? Connection, LoopCommand Command, ReadOnlyMemory<byte>? Word)> _commands = new();
     private readonly List<LoopConnection?> _slots = [];
     private readonly Stack<int> _free = new();
     private readonly List<int> _freedThisRound = [];
@@ -35,12 +37,18 @@ internal sealed unsafe class EventLoop : IDisposable
     private bool _closed;
 
     /// <param name="name">The thread's name (<c>netkit-loop-N</c>).</param>
-    /// <param name="bufferSize">The receive buffer every connection of this loop shares: a read and its reply.</param>
+    /// <param name="options">What every connection of this loop does with a chunk: its read size, and in seed mode what follows the data.</param>
     /// <param name="time">The clock activity is stamped with, read once per round of events.</param>
     /// <param name="counters">The server's totals, which the loop adds its bytes to once per round.</param>
-    public EventLoop(string name, int bufferSize, TimeProvider time, ServerCounters counters)
+    public EventLoop(string name, TcpServerOptions options, TimeProvider time, ServerCounters counters)
     {
-        Buffer = new byte[bufferSize];
+        var seed = options.Mode == TcpServerMode.Seed;
+        Ack = seed ? options.AckFrame : ReadOnlyMemory<byte>.Empty;
+        AutoReply = seed ? options.AutoReply ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty;
+        ReceiveSize = options.ReceiveSize;
+
+        // A read and its reply: seed mode appends the ack (and --reply's word) behind the data, in place.
+        Buffer = new byte[SeedReply.Length(ReceiveSize, Ack.Span, AutoReply.Span)];
         _time = time;
         _counters = counters;
         Now = time.GetTimestamp();
@@ -66,6 +74,21 @@ internal sealed unsafe class EventLoop : IDisposable
     /// <summary>The loop's one receive buffer; only the loop thread touches it.</summary>
     public byte[] Buffer { get; }
 
+    /// <summary>Bytes one read takes (<c>--receive-size</c>).</summary>
+    public int ReceiveSize { get; }
+
+    /// <summary>What seed mode sends after each chunk's data (empty in echo mode).</summary>
+    public ReadOnlyMemory<byte> Ack { get; }
+
+    /// <summary>Seed mode's automatic word after the ack (<c>--reply</c>; empty without it).</summary>
+    public ReadOnlyMemory<byte> AutoReply { get; }
+
+    /// <summary>The listener this loop accepts on, if it is the accepting loop.</summary>
+    public LoopAcceptor? Acceptor { get; set; }
+
+    /// <summary>True on the loop's own thread.</summary>
+    public bool IsCurrentThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
+
     /// <summary>The clock's timestamp when this round of events began (loop thread).</summary>
     public long Now { get; private set; }
 
@@ -76,7 +99,7 @@ internal sealed unsafe class EventLoop : IDisposable
     public long BytesOut { get; set; }
 
     /// <summary>Asks the loop to do <paramref name="command"/> for <paramref name="connection"/>. Any thread.</summary>
-    public void Post(LoopConnection connection, LoopCommand command, ReadOnlyMemory<byte>? word = null)
+    public void Post(LoopConnection? connection, LoopCommand command, ReadOnlyMemory<byte>? word = null)
     {
         _commands.Enqueue((connection, command, word));
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
@@ -107,6 +130,10 @@ internal sealed unsafe class EventLoop : IDisposable
         _slots[slot] = connection;
         return slot;
     }
+
+    /// <summary>Adds the listening socket to epoll, or takes it out; false when epoll refused.</summary>
+    public bool WatchListener(int fd, bool watch) =>
+        LinuxEpoll.Control(_epoll, watch ? LinuxEpoll.Add : LinuxEpoll.Delete, fd, LinuxEpoll.In, ListenData) == 0;
 
     /// <summary>Changes what epoll watches for on a registered socket.</summary>
     public void Watch(int fd, int slot, uint events) => _ = LinuxEpoll.Control(_epoll, LinuxEpoll.Modify, fd, events, (ulong)slot);
@@ -172,6 +199,18 @@ internal sealed unsafe class EventLoop : IDisposable
                 if (data == WakeData)
                 {
                     RunCommands();
+                }
+                else if (data == ListenData)
+                {
+                    try
+                    {
+                        Acceptor?.OnReadable();
+                    }
+                    catch (Exception)
+                    {
+                        // A logger that throws: the connection it was about is the server's already;
+                        // accepting goes on at the next readiness.
+                    }
                 }
                 else if (_slots[(int)data] is { } connection)
                 {
@@ -239,21 +278,27 @@ internal sealed unsafe class EventLoop : IDisposable
         }
     }
 
-    private void RunCommand(LoopConnection connection, LoopCommand command, ReadOnlyMemory<byte>? word)
+    private void RunCommand(LoopConnection? connection, LoopCommand command, ReadOnlyMemory<byte>? word)
     {
         switch (command)
         {
             case LoopCommand.Stop:
                 _stop = true;
                 break;
+            case LoopCommand.Listen:
+                Acceptor?.Listen();
+                break;
+            case LoopCommand.StopListening:
+                Acceptor?.StopListening();
+                break;
             case LoopCommand.Start:
-                connection.Start();
+                connection!.Start();
                 break;
             case LoopCommand.Abort:
-                connection.AbortNow(null);
+                connection!.AbortNow(null);
                 break;
             case LoopCommand.Word:
-                connection.OnWord(word);
+                connection!.OnWord(word);
                 break;
         }
     }
@@ -273,4 +318,10 @@ internal enum LoopCommand
 
     /// <summary>End the loop's thread.</summary>
     Stop,
+
+    /// <summary>Watch the listener (<see cref="EventLoop.Acceptor"/>): start accepting, or again after a pause.</summary>
+    Listen,
+
+    /// <summary>Stop accepting for good.</summary>
+    StopListening,
 }

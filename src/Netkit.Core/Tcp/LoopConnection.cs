@@ -22,10 +22,7 @@ internal sealed class LoopConnection : ServedConnection
 {
     private readonly EventLoop _loop;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ReadOnlyMemory<byte> _ack;
-    private readonly ReadOnlyMemory<byte> _autoReply;
-    private readonly int _receiveSize;
-    private int _fd = -1;
+    private readonly int _fd;
     private int _slot = -1;
     private State _state;
     private byte[]? _tail;
@@ -34,14 +31,12 @@ internal sealed class LoopConnection : ServedConnection
     private bool _answeringChunk;
     private bool _closed;
 
-    public LoopConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words, EventLoop loop)
-        : base(id, socket, peer, options, counters, logger, time, words)
+    /// <summary>A connection on <paramref name="fd"/>, the accepted socket (non-blocking), which it owns and closes on its loop.</summary>
+    public LoopConnection(int id, int fd, IPAddress peer, int peerPort, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words, EventLoop loop)
+        : base(id, peer, peerPort, options, counters, logger, time, words)
     {
         _loop = loop;
-        var seed = options.Mode == TcpServerMode.Seed;
-        _ack = seed ? options.AckFrame : ReadOnlyMemory<byte>.Empty;
-        _autoReply = seed ? options.AutoReply ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty;
-        _receiveSize = options.ReceiveSize;
+        _fd = fd;
     }
 
     private enum State
@@ -52,15 +47,17 @@ internal sealed class LoopConnection : ServedConnection
         AwaitingWordAfterFin,
     }
 
-    /// <summary>The buffer an <see cref="EventLoop"/> needs for <paramref name="options"/>: the largest read and its reply.</summary>
-    public static int BufferSize(TcpServerOptions options) => options.Mode == TcpServerMode.Seed
-        ? SeedReply.Length(options.ReceiveSize, options.AckFrame.Span, (options.AutoReply ?? ReadOnlyMemory<byte>.Empty).Span)
-        : options.ReceiveSize;
-
     public override Task RunAsync()
     {
-        Socket.Blocking = false;
-        _loop.Post(this, LoopCommand.Start);
+        if (_loop.IsCurrentThread)
+        {
+            Start();
+        }
+        else
+        {
+            _loop.Post(this, LoopCommand.Start);
+        }
+
         return _done.Task;
     }
 
@@ -83,7 +80,6 @@ internal sealed class LoopConnection : ServedConnection
 
         try
         {
-            _fd = (int)Socket.SafeHandle.DangerousGetHandle();
             _slot = _loop.Register(this, _fd, LinuxEpoll.In);
             if (_slot < 0)
             {
@@ -159,7 +155,7 @@ internal sealed class LoopConnection : ServedConnection
             _ = Abort(reason);
         }
 
-        ResetOnClose();
+        LinuxStreamSocket.ResetOnClose(_fd);
         CloseNow(new ConnectionEnd(ConnectionEndKind.Aborted, AbortReason ?? "aborted"));
     }
 
@@ -176,8 +172,7 @@ internal sealed class LoopConnection : ServedConnection
         if (!_closed)
         {
             _closed = true;
-            ResetOnClose();
-            Socket.Dispose();
+            CloseSocket(reset: true);
             Closed?.Invoke(this);
         }
 
@@ -187,22 +182,26 @@ internal sealed class LoopConnection : ServedConnection
     private void ReadOnce()
     {
         var buffer = _loop.Buffer;
-        var received = Socket.Receive(buffer.AsSpan(0, _receiveSize), SocketFlags.None, out var error);
-        if (error == SocketError.WouldBlock)
+        var received = LinuxStreamSocket.Receive(_fd, buffer.AsSpan(0, _loop.ReceiveSize), out var errno);
+        if (received < 0)
         {
-            return;
-        }
+            if (errno is not (LinuxStreamSocket.Eagain or LinuxStreamSocket.Eintr))
+            {
+                End(LinuxStreamSocket.Error(errno));
+            }
 
-        if (error != SocketError.Success)
-        {
-            End(new SocketException((int)error));
             return;
         }
 
         if (received == 0)
         {
             // The peer half-closed and everything owed is sent: answer with our FIN.
-            Socket.Shutdown(SocketShutdown.Send);
+            if (LinuxStreamSocket.ShutdownSend(_fd) is var failed and not 0)
+            {
+                End(LinuxStreamSocket.Error(failed));
+                return;
+            }
+
             CloseNow(new ConnectionEnd(ConnectionEndKind.PeerGone, "closed by peer"));
             return;
         }
@@ -211,7 +210,7 @@ internal sealed class LoopConnection : ServedConnection
         LogChunk(buffer.AsSpan(0, received));
 
         // Echo adds nothing; seed appends ack (and --reply's word) behind the data, in the same buffer.
-        var length = SeedReply.CompleteInPlace(buffer, received, _ack.Span, _autoReply.Span);
+        var length = SeedReply.CompleteInPlace(buffer, received, _loop.Ack.Span, _loop.AutoReply.Span);
         _answeringChunk = true;
         Send(buffer.AsMemory(0, length), ownedByLoop: true);
     }
@@ -274,28 +273,30 @@ internal sealed class LoopConnection : ServedConnection
     }
 
     // Bytes the socket took (it may be fewer than offered), or -1 when the connection ended.
+    // A short write means the socket's buffer is full: asking again would only return EAGAIN (one
+    // wasted system call per chunk of a bulk transfer), so the rest waits for EPOLLOUT at once.
     private int SendNow(ReadOnlySpan<byte> data)
     {
-        var total = 0;
-        while (total < data.Length)
+        while (true)
         {
-            var sent = Socket.Send(data[total..], SocketFlags.None, out var error);
-            if (error == SocketError.WouldBlock)
+            var sent = LinuxStreamSocket.Send(_fd, data, out var errno);
+            if (sent >= 0)
             {
-                break;
+                Sent(sent);
+                return sent;
             }
 
-            if (error != SocketError.Success)
+            switch (errno)
             {
-                End(new SocketException((int)error));
-                return -1;
+                case LinuxStreamSocket.Eintr:
+                    continue;
+                case LinuxStreamSocket.Eagain:
+                    return 0;
+                default:
+                    End(LinuxStreamSocket.Error(errno));
+                    return -1;
             }
-
-            total += sent;
-            Sent(sent);
         }
-
-        return total;
     }
 
     private void Replied()
@@ -373,10 +374,9 @@ internal sealed class LoopConnection : ServedConnection
         if ((events & (LinuxEpoll.Error | LinuxEpoll.HangUp)) != 0)
         {
             // Reset while it waits: it must not be handed the next word. A one-byte peek names the error.
-            Span<byte> peek = stackalloc byte[1];
-            _ = Socket.Receive(peek, SocketFlags.Peek, out var error);
+            var errno = LinuxStreamSocket.PeekError(_fd);
             Words?.Withdraw(Ticket);
-            End(new SocketException((int)(error is SocketError.Success or SocketError.WouldBlock ? SocketError.ConnectionReset : error)));
+            End(errno == 0 ? new SocketException((int)SocketError.ConnectionReset) : LinuxStreamSocket.Error(errno));
             return;
         }
 
@@ -387,6 +387,16 @@ internal sealed class LoopConnection : ServedConnection
             _state = State.AwaitingWordAfterFin;
             _loop.Watch(_fd, _slot, 0);
         }
+    }
+
+    protected override void CloseSocket(bool reset)
+    {
+        if (reset)
+        {
+            LinuxStreamSocket.ResetOnClose(_fd);
+        }
+
+        LinuxStreamSocket.Close(_fd);
     }
 
     private void End(Exception e)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Netkit.Core.Diagnostics;
 using Netkit.Core.Protocols;
@@ -24,13 +23,16 @@ internal abstract class ServedConnection
     private volatile bool _spoke;
     private volatile bool _awaitingWord;
     private string? _abortReason;
+    private readonly int _peerPort;
     private string? _remoteAddress;
+    private string? _remoteText;
 
-    protected ServedConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
+    /// <summary>A connection from <paramref name="peer"/> (IPv4-mapped given as IPv4) port <paramref name="peerPort"/>.</summary>
+    protected ServedConnection(int id, IPAddress peer, int peerPort, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
     {
         Id = id;
         PeerAddress = peer;
-        Socket = socket;
+        _peerPort = peerPort;
         Options = options;
         _counters = counters;
         Logger = logger;
@@ -42,7 +44,6 @@ internal abstract class ServedConnection
         Since = time.GetUtcNow();
         _lastActivity = time.GetTimestamp();
         _accepted = _lastActivity;
-        RemoteText = EndpointText.Format(socket.RemoteEndPoint);
     }
 
     public int Id { get; }
@@ -50,7 +51,9 @@ internal abstract class ServedConnection
     /// <summary>The address the peer connects from (IPv4-mapped shown as IPv4).</summary>
     public IPAddress PeerAddress { get; }
 
-    public string RemoteText { get; }
+    /// <summary>The peer's address and port as logs show them; formatted when first asked for, so
+    /// that an idle connection of a quiet server does not pay for it.</summary>
+    public string RemoteText => _remoteText ??= EndpointText.Format(PeerAddress, _peerPort);
 
     /// <summary>The peer's address as text, formatted on the first chunk's log line and kept: the seed
     /// log names it on every chunk, and an idle connection does not pay for it.</summary>
@@ -75,8 +78,6 @@ internal abstract class ServedConnection
 
     /// <summary>How long the current send has waited for the peer to read; zero when not sending.</summary>
     public TimeSpan SendingFor => Volatile.Read(ref _sendStarted) is var started and not 0 ? Time.GetElapsedTime(started) : TimeSpan.Zero;
-
-    protected Socket Socket { get; }
 
     protected TcpServerOptions Options { get; }
 
@@ -178,12 +179,7 @@ internal abstract class ServedConnection
     /// <summary>Closes the socket (reset first when the ending calls for one) and logs the close.</summary>
     protected void Close(ConnectionEnd end)
     {
-        if (end.Reset)
-        {
-            ResetOnClose();
-        }
-
-        Socket.Dispose();
+        CloseSocket(end.Reset);
         var reason = AbortReason ?? end.Reason;
         if (end.Level != LogLevel.None)
         {
@@ -198,18 +194,8 @@ internal abstract class ServedConnection
         Log.Closed(Logger, Id, reason, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut));
     }
 
-    /// <summary>SO_LINGER 0: the close that follows sends a reset.</summary>
-    protected void ResetOnClose()
-    {
-        try
-        {
-            Socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already closing: the dispose that follows is all that is left to do.
-        }
-    }
+    /// <summary>Closes the transport's socket; with <paramref name="reset"/>, SO_LINGER 0 first, so the close sends a reset.</summary>
+    protected abstract void CloseSocket(bool reset);
 
     private void Touch() => Volatile.Write(ref _lastActivity, Now);
 }

@@ -16,8 +16,8 @@ namespace Netkit.Core.Tcp;
 /// an operator, the next read also waits for the chunk's word (<see cref="WordRequests"/>): the
 /// tutorial's order, chunk by chunk. Every send happens here, on the connection's own loop.
 /// </summary>
-internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
-    : ServedConnection(id, socket, peer, options, counters, logger, time, words)
+internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, int peerPort, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
+    : ServedConnection(id, peer, peerPort, options, counters, logger, time, words)
 {
     private SocketException? _lostWhileWaiting;
     private byte[]? _peek;
@@ -54,9 +54,24 @@ internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, TcpSe
         }
     }
 
-    protected override void OnAbort()
+    private Socket Socket { get; } = socket;
+
+    protected override void OnAbort() => CloseSocket(reset: true);
+
+    protected override void CloseSocket(bool reset)
     {
-        ResetOnClose();
+        if (reset)
+        {
+            try
+            {
+                Socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Already closing: the dispose that follows is all that is left to do.
+            }
+        }
+
         Socket.Dispose();
     }
 

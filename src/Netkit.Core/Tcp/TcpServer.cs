@@ -28,6 +28,7 @@ public sealed class TcpServer
     private readonly ConnectionSweep _sweep;
     private readonly Action<ServedConnection> _forget;
     private EventLoop[]? _loops;
+    private ServedConnection? _onlyClient;
     private int _nextId;
 
     /// <summary>Creates a server; it owns <paramref name="listener"/> and closes it when it stops accepting.</summary>
@@ -78,8 +79,7 @@ public sealed class TcpServer
     {
         if (_options.EventLoops > 0 && LinuxEpoll.IsSupported)
         {
-            var size = LoopConnection.BufferSize(_options);
-            _loops = Enumerable.Range(1, _options.EventLoops).Select(i => new EventLoop($"netkit-loop-{i}", size, _time, Counters)).ToArray();
+            _loops = Enumerable.Range(1, _options.EventLoops).Select(i => new EventLoop($"netkit-loop-{i}", _options, _time, Counters)).ToArray();
         }
 
         using var sweepStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -88,7 +88,14 @@ public sealed class TcpServer
         {
             try
             {
-                await AcceptAsync(stop).ConfigureAwait(false);
+                if (_loops is { } loops)
+                {
+                    await AcceptOnLoopAsync(loops[0], stop).ConfigureAwait(false);
+                }
+                else
+                {
+                    await AcceptAsync(stop).ConfigureAwait(false);
+                }
             }
             finally
             {
@@ -144,22 +151,9 @@ public sealed class TcpServer
             }
 
             var id = Interlocked.Increment(ref _nextId);
-            ServedConnection connection = _loops is { } loops
-                ? new LoopConnection(id, client, peer, _options, Counters, _logger, _time, Words, loops[id % loops.Length])
-                : new TcpConnection(id, client, peer, _options, Counters, _logger, _time, Words);
-            Counters.AddAccepted();
-            Log.Accepted(_logger, connection.Id, connection.RemoteText);
-            _connections[connection.Id] = connection;
-            if (connection is LoopConnection)
-            {
-                // No task per connection: the loop says when it is closed.
-                connection.Closed = _forget;
-                connection.Completion = connection.RunAsync();
-            }
-            else
-            {
-                connection.Completion = ServeAsync(connection);
-            }
+            var port = (client.RemoteEndPoint as IPEndPoint)?.Port ?? 0;
+            var connection = new TcpConnection(id, client, peer, port, _options, Counters, _logger, _time, Words);
+            Serve(connection);
             if (_options.Once)
             {
                 _listener.Dispose();
@@ -174,6 +168,76 @@ public sealed class TcpServer
 
                 return;
             }
+        }
+    }
+
+    // The listener is the accepting loop's (the first); connections go to the loops in turn.
+    private async Task AcceptOnLoopAsync(EventLoop loop, CancellationToken stop)
+    {
+        _listener.Blocking = false;
+        var acceptor = new LoopAcceptor(loop, (int)_listener.SafeHandle.DangerousGetHandle(), AdmitOnLoop, _logger, _time);
+        acceptor.Start();
+        using (stop.Register(static a => ((LoopAcceptor)a!).Stop(), acceptor))
+        {
+            await acceptor.Stopped.ConfigureAwait(false);
+        }
+
+        if (_onlyClient is { } only)
+        {
+            try
+            {
+                await only.Completion.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped while the one client is still here: the drain deals with it.
+            }
+        }
+    }
+
+    // On the accepting loop, for each accepted descriptor; false once --once has its client.
+    private bool AdmitOnLoop(int fd, IPAddress peer, int port)
+    {
+        if (_admission.Admit(peer, _connections.Count) is { } refusal)
+        {
+            Counters.AddDrop(refusal.Reason);
+            Log.Rejected(_logger, EndpointText.Format(peer, port), refusal.Why);
+            LinuxStreamSocket.ResetOnClose(fd);
+            LinuxStreamSocket.Close(fd);
+            return true;
+        }
+
+        var id = Interlocked.Increment(ref _nextId);
+        var loops = _loops!;
+        var connection = new LoopConnection(id, fd, peer, port, _options, Counters, _logger, _time, Words, loops[id % loops.Length]);
+        Serve(connection);
+        if (_options.Once)
+        {
+            _onlyClient = connection;
+            return false;
+        }
+
+        return true;
+    }
+
+    private void Serve(ServedConnection connection)
+    {
+        Counters.AddAccepted();
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.Accepted(_logger, connection.Id, connection.RemoteText);
+        }
+
+        _connections[connection.Id] = connection;
+        if (connection is LoopConnection)
+        {
+            // No task per connection: the loop says when it is closed.
+            connection.Closed = _forget;
+            connection.Completion = connection.RunAsync();
+        }
+        else
+        {
+            connection.Completion = ServeAsync(connection);
         }
     }
 
