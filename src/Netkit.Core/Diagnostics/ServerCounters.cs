@@ -53,7 +53,18 @@ public sealed class ServerCounters
 
     /// <summary>The non-zero drop counts by <see cref="Name"/>, for machines (<c>{"acl": 3}</c> in a JSON summary).</summary>
     public IReadOnlyList<KeyValuePair<string, long>> DropCounts()
-        => [.. Reasons.Select(r => KeyValuePair.Create(Name(r), Drops(r))).Where(c => c.Value > 0)];
+    {
+        var counts = new List<KeyValuePair<string, long>>();
+        foreach (var reason in Reasons)
+        {
+            if (Drops(reason) is var count and > 0)
+            {
+                counts.Add(KeyValuePair.Create(Name(reason), count));
+            }
+        }
+
+        return counts;
+    }
 
     /// <summary>The reason as the options spell it, e.g. <c>max-per-ip</c>.</summary>
     public static string Name(DropReason reason) => reason switch

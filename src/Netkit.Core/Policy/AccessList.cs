@@ -16,9 +16,15 @@ public sealed class AccessList
     /// <summary>Builds the list from rules in any order.</summary>
     public AccessList(IEnumerable<AccessRule> rules)
     {
-        var all = rules.ToArray();
-        _deny = all.Where(r => !r.Allow).ToArray();
-        _allow = all.Where(r => r.Allow).ToArray();
+        var deny = new List<AccessRule>();
+        var allow = new List<AccessRule>();
+        foreach (var rule in rules)
+        {
+            (rule.Allow ? allow : deny).Add(rule);
+        }
+
+        _deny = [.. deny];
+        _allow = [.. allow];
     }
 
     /// <summary>The list with no rules: everyone allowed.</summary>
@@ -71,9 +77,9 @@ public sealed class AccessList
         var decision = Decide(address);
         return decision switch
         {
-            { Rule.Allow: false } when _allow.FirstOrDefault(r => r.Block.Contains(address)) is { } overridden
+            { Rule.Allow: false } when Array.Find(_allow, r => r.Block.Contains(address)) is { } overridden
                 => $"{decision.Reason} (a matching --deny wins over {overridden})",
-            { Rule: null, Allowed: false } => $"{decision.Reason} ({string.Join(", ", _allow.Select(r => r.ToString()))})",
+            { Rule: null, Allowed: false } => $"{decision.Reason} ({string.Join(", ", (IEnumerable<AccessRule>)_allow)})",
             _ => decision.Reason,
         };
     }

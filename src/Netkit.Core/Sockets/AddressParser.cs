@@ -43,7 +43,7 @@ public static class AddressParser
         for (var i = 0; i < 4; i++)
         {
             var part = parts[i];
-            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit) || (part.Length > 1 && part[0] == '0'))
+            if (part.Length is 0 or > 3 || part.AsSpan().ContainsAnyExceptInRange('0', '9') || (part.Length > 1 && part[0] == '0'))
             {
                 return false;
             }

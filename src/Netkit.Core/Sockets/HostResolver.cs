@@ -37,7 +37,7 @@ public static class HostResolver
             }
         }
 
-        var allowed = found.Where(a => Allows(family, a)).ToArray();
+        var allowed = Array.FindAll(found, a => Allows(family, a));
         if (allowed.Length == 0)
         {
             var which = family == AddressFamilyPreference.IPv4 ? "IPv4" : "IPv6";

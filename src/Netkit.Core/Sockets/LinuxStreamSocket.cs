@@ -100,22 +100,30 @@ internal static unsafe partial class LinuxStreamSocket
     public static void Close(int fd) => _ = CloseNative(fd);
 
     /// <summary>The exception the runtime would have thrown for <paramref name="errno"/> on a TCP socket.</summary>
-    public static SocketException Error(int errno) => errno switch
+    public static SocketException Error(int errno)
     {
-        104 => new SocketException((int)SocketError.ConnectionReset),
-        32 => new SocketException((int)SocketError.Shutdown), // EPIPE
-        110 => new SocketException((int)SocketError.TimedOut),
-        103 => new SocketException((int)SocketError.ConnectionAborted),
-        107 => new SocketException((int)SocketError.NotConnected),
-        113 => new SocketException((int)SocketError.HostUnreachable),
-        101 => new SocketException((int)SocketError.NetworkUnreachable),
-        102 => new SocketException((int)SocketError.NetworkReset),
-        100 => new SocketException((int)SocketError.NetworkDown),
-        24 or 23 => new SocketException((int)SocketError.TooManyOpenSockets), // EMFILE, ENFILE
-        105 or 12 => new SocketException((int)SocketError.NoBufferSpaceAvailable), // ENOBUFS, ENOMEM
-        1 or 13 => new SocketException((int)SocketError.AccessDenied), // EPERM (a firewall), EACCES
-        Eintr => new SocketException((int)SocketError.Interrupted),
-        _ => new SocketException((int)SocketError.SocketError, Marshal.GetPInvokeErrorMessage(errno)),
+        var code = Code(errno);
+        return code == SocketError.SocketError
+            ? new SocketException((int)code, Marshal.GetPInvokeErrorMessage(errno))
+            : new SocketException((int)code);
+    }
+
+    private static SocketError Code(int errno) => errno switch
+    {
+        104 => SocketError.ConnectionReset,
+        32 => SocketError.Shutdown, // EPIPE
+        110 => SocketError.TimedOut,
+        103 => SocketError.ConnectionAborted,
+        107 => SocketError.NotConnected,
+        113 => SocketError.HostUnreachable,
+        101 => SocketError.NetworkUnreachable,
+        102 => SocketError.NetworkReset,
+        100 => SocketError.NetworkDown,
+        24 or 23 => SocketError.TooManyOpenSockets, // EMFILE, ENFILE
+        105 or 12 => SocketError.NoBufferSpaceAvailable, // ENOBUFS, ENOMEM
+        1 or 13 => SocketError.AccessDenied, // EPERM (a firewall), EACCES
+        Eintr => SocketError.Interrupted,
+        _ => SocketError.SocketError,
     };
 
     private static IPAddress PeerAddress(ReadOnlySpan<byte> address, IPAddress? last)

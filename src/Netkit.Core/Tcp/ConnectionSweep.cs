@@ -16,8 +16,15 @@ internal sealed class ConnectionSweep(TcpServerOptions options, ServerCounters c
     {
         get
         {
-            var shortest = new[] { options.IdleTimeout, options.FirstByteTimeout, options.MaxSession, options.SendTimeout }
-                .Where(t => t is { } v && v > TimeSpan.Zero).Min();
+            TimeSpan? shortest = null;
+            foreach (var limit in (ReadOnlySpan<TimeSpan?>)[options.IdleTimeout, options.FirstByteTimeout, options.MaxSession, options.SendTimeout])
+            {
+                if (limit is { } v && v > TimeSpan.Zero && (shortest is null || v < shortest))
+                {
+                    shortest = v;
+                }
+            }
+
             if (shortest is not { } value)
             {
                 return null;

@@ -57,7 +57,16 @@ public sealed class TcpServer
 
     /// <summary>The live connections.</summary>
     public IReadOnlyList<TcpConnectionInfo> Snapshot()
-        => _connections.Values.Select(c => c.Snapshot()).OrderBy(c => c.Id).ToArray();
+    {
+        var live = new List<TcpConnectionInfo>(_connections.Count);
+        foreach (var connection in _connections.Values)
+        {
+            live.Add(connection.Snapshot());
+        }
+
+        live.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        return live;
+    }
 
     /// <summary>Closes connection <paramref name="id"/> at once; false when it is gone.</summary>
     public bool Kick(int id) => _connections.TryGetValue(id, out var connection) && connection.Abort("kicked by the operator");
@@ -79,7 +88,12 @@ public sealed class TcpServer
     {
         if (_options.EventLoops > 0 && LinuxEpoll.IsSupported)
         {
-            _loops = Enumerable.Range(1, _options.EventLoops).Select(i => new EventLoop($"netkit-loop-{i}", _options, _time, Counters)).ToArray();
+            _loops = new EventLoop[_options.EventLoops];
+            for (var i = 0; i < _loops.Length; i++)
+            {
+                _loops[i] = new EventLoop($"netkit-loop-{i + 1}", _options, _time, Counters);
+            }
+
         }
 
         using var sweepStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -288,7 +302,7 @@ public sealed class TcpServer
         }
 
         Log.Draining(_logger, live.Length, new LoggedDuration(_options.ShutdownTimeout));
-        var all = Task.WhenAll(live.Select(c => c.Completion));
+        var all = Task.WhenAll(Array.ConvertAll(live, c => c.Completion));
         try
         {
             await all.WaitAsync(_options.ShutdownTimeout ?? Timeout.InfiniteTimeSpan, _time).ConfigureAwait(false);

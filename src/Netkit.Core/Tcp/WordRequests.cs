@@ -25,7 +25,7 @@ public sealed class WordRequests
     private bool _ended;
     private bool _suspended;
     private TaskCompletionSource? _arrival;
-    private Channel<int>? _waits;
+    private Channel<WordWait>? _waits;
 
     // Words handed to a connection that turned out to be gone (reset while the word was on its way):
     // they go to the next chunk that waits, so no live client goes without while a word is lost.
@@ -73,15 +73,17 @@ public sealed class WordRequests
     }
 
     /// <summary>
-    /// From now on, the id of every connection that starts waiting is written to the returned reader
+    /// From now on, every connection that starts waiting is written to the returned reader
     /// (a console prompts with it); it completes at <see cref="End"/>. It grows only as fast as the
     /// operator answers (each connection waits once per answered chunk), so it is unbounded.
     /// </summary>
-    public ChannelReader<int> WatchWaits()
+    public ChannelReader<WordWait> WatchWaits()
     {
         lock (_gate)
         {
-            _waits ??= Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
+            // Of a class, not of ids: one channel type for the whole binary (see TerminalInput),
+            // whose code every reference type shares.
+            _waits ??= Channel.CreateUnbounded<WordWait>(new UnboundedChannelOptions { SingleReader = true });
             if (_ended)
             {
                 _waits.Writer.TryComplete();
@@ -209,7 +211,7 @@ public sealed class WordRequests
             _latest = ticket;
             ticket.Queued = true;
             _waiting++;
-            _waits?.Writer.TryWrite(ticket.Id);
+            _waits?.Writer.TryWrite(new WordWait(ticket.Id));
             _arrival?.TrySetResult();
             _arrival = null;
             return wait;

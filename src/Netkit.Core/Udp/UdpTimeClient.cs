@@ -73,7 +73,12 @@ public static class UdpTimeClient
             }
         }
 
-        var total = Enumerable.Range(0, attempts).Aggregate(TimeSpan.Zero, (sum, a) => sum + query.WaitFor(a));
+        var total = TimeSpan.Zero;
+        for (var attempt = 0; attempt < attempts; attempt++)
+        {
+            total += query.WaitFor(attempt);
+        }
+
         throw new NetkitException(FailureKind.Timeout, $"no reply from {EndpointText.Format(server)} after {attempts} attempt(s) in {DurationText.Format(total)}");
     }
 

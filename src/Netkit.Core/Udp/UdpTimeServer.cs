@@ -70,8 +70,10 @@ public sealed class UdpTimeServer
                 _socket.SetRawSocketOption(PosixSocketConstants.SolSocketLinux, PosixSocketConstants.SoRcvTimeoLinux, timeval);
             }
 
-            var loops = Enumerable.Range(0, Math.Max(1, _options.ReceiveLoops))
-                .Select(_ => Task.Factory.StartNew(() =>
+            var loops = new Task[Math.Max(1, _options.ReceiveLoops)];
+            for (var i = 0; i < loops.Length; i++)
+            {
+                loops[i] = Task.Factory.StartNew(() =>
                 {
                     if (batched)
                     {
@@ -81,7 +83,9 @@ public sealed class UdpTimeServer
                     {
                         Serve(stop);
                     }
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         finally

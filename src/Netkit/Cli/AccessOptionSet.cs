@@ -22,8 +22,20 @@ internal sealed class AccessOptionSet
     }
 
     public AccessList Bind(ParseResult result)
-        => new((result.GetValue(_allow) ?? []).Select(b => new AccessRule(true, b))
-            .Concat((result.GetValue(_deny) ?? []).Select(b => new AccessRule(false, b))));
+    {
+        var rules = new List<AccessRule>();
+        foreach (var block in result.GetValue(_allow) ?? [])
+        {
+            rules.Add(new AccessRule(true, block));
+        }
+
+        foreach (var block in result.GetValue(_deny) ?? [])
+        {
+            rules.Add(new AccessRule(false, block));
+        }
+
+        return new AccessList(rules);
+    }
 
     /// <summary>With <c>--acl-check</c>, prints the decision and returns the exit code; otherwise null.</summary>
     public int? Check(ParseResult result, TextWriter output)

@@ -74,7 +74,12 @@ internal static class CommonOptions
     /// caller's default, which the help names first; anything else is one line naming the choices.</summary>
     public static Option<T> Enum<T>(string name, string description, (string Name, T Value)[] choices)
     {
-        var names = choices.Select(c => c.Name).ToArray();
+        var names = new string[choices.Length];
+        for (var i = 0; i < choices.Length; i++)
+        {
+            names[i] = choices[i].Name;
+        }
+
         var option = new Option<T>(name)
         {
             Description = $"{description} [default: {names[0]}]",

@@ -131,7 +131,15 @@ internal static class HelpText
         {
             output.WriteLine("Examples:");
             // Comments line up, except after a command too long to leave room for them.
-            var width = examples.Select(l => l.IndexOf(" # ", StringComparison.Ordinal)).Where(i => i is > 0 and <= CommentColumn).DefaultIfEmpty(0).Max();
+            var width = 0;
+            foreach (var example in examples)
+            {
+                if (example.IndexOf(" # ", StringComparison.Ordinal) is var column and > 0 and <= CommentColumn)
+                {
+                    width = Math.Max(width, column);
+                }
+            }
+
             foreach (var line in examples)
             {
                 var comment = line.IndexOf(" # ", StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Netkit.Output;
@@ -58,36 +57,21 @@ internal static class Logging
     {
         // Decided here, from stderr itself: the console logger's own default looks at stdout.
         var color = UseColor(Environment.GetEnvironmentVariable("NO_COLOR"), Console.IsErrorRedirected);
-        return LoggerFactory.Create(builder =>
+        ConsoleFormatter formatter = format switch
         {
-            builder.SetMinimumLevel(Verbosity.ToLevel(verbosity));
+            LogFormat.Json => new JsonLineFormatter(time),
+            LogFormat.Systemd => new TextLineFormatter(systemd: true, color: false),
+            _ => new TextLineFormatter(systemd: false, color),
+        };
 
-            // Each AddXxxConsole picks its formatter; only one is added, so the choice stands.
-            switch (format)
-            {
-                case LogFormat.Json:
-                    builder.Services.AddSingleton<ConsoleFormatter>(new JsonLineFormatter(time));
-                    builder.AddConsole(o => o.FormatterName = JsonLineFormatter.FormatterName);
-                    break;
-                case LogFormat.Systemd:
-                    builder.AddSystemdConsole();
-                    break;
-                default:
-                    builder.AddSimpleConsole(o =>
-                    {
-                        o.SingleLine = true;
-                        o.ColorBehavior = color ? LoggerColorBehavior.Enabled : LoggerColorBehavior.Disabled;
-                    });
-                    break;
-            }
-
-            // Console.Error never blocks (see LineQueueWriter), so the logger's own queue never fills;
-            // should it ever, it drops rather than stall the caller, which may be the epoll thread.
-            builder.AddConsole(o =>
-            {
-                o.LogToStandardErrorThreshold = LogLevel.Trace;
-                o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
-            });
-        });
+        // Console.Error never blocks (see LineQueueWriter), so the logger's own queue never fills;
+        // should it ever, it drops rather than stall the caller, which may be the epoll thread.
+        var options = new ConsoleLoggerOptions
+        {
+            FormatterName = formatter.Name,
+            LogToStandardErrorThreshold = LogLevel.Trace,
+            QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite,
+        };
+        return new ConsoleLoggers(new ConsoleLoggerProvider(new FixedOptions<ConsoleLoggerOptions>(options), [formatter]), Verbosity.ToLevel(verbosity));
     }
 }

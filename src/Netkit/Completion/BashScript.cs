@@ -16,8 +16,13 @@ internal static class BashScript
         output.WriteLine("    # The command being completed: the subcommand names typed so far.");
         output.WriteLine("    for (( i = 1; i < COMP_CWORD; i++ )); do");
         output.WriteLine("        case \"$node ${COMP_WORDS[i]}\" in");
-        foreach (var node in nodes.Skip(1))
+        foreach (var node in nodes)
         {
+            if (node.Path.Count == 1)
+            {
+                continue; // the root: what was typed before it is the program's name
+            }
+
             output.WriteLine($"            \"{node.Key}\") node=\"{node.Key}\" ;;");
         }
 
@@ -28,12 +33,12 @@ internal static class BashScript
         {
             output.WriteLine($"        \"{node.Key}\")");
             output.WriteLine("            case \"$prev\" in");
-            foreach (var option in node.Options.Where(o => o.TakesValue && o.Values.Count > 0))
+            foreach (var option in node.OptionsWithValues)
             {
                 output.WriteLine($"                {string.Join('|', option.Names)}) words=\"{string.Join(' ', option.Values)}\" ;;");
             }
 
-            var free = node.Options.Where(o => o.TakesValue && o.Values.Count == 0).SelectMany(o => o.Names).ToList();
+            var free = node.FreeValueOptionNames;
             if (free.Count > 0)
             {
                 output.WriteLine($"                {string.Join('|', free)}) return 0 ;; # a value to type: nothing to offer");

@@ -46,12 +46,20 @@ internal static partial class CommandTree
         var subcommands = command.Subcommands.Where(c => !c.Hidden).ToList();
         nodes.Add(new CompletionNode(
             path,
-            [.. subcommands.SelectMany(c => Safe([c.Name, .. c.Aliases]).Select(name => (name, Summary(c.Description))))],
+            [.. subcommands.SelectMany(c => Safe([c.Name, .. c.Aliases]).Select(name => new SubcommandEntry(name, Summary(c.Description))))],
             [.. own, .. inherited],
             [.. arguments.SelectMany(values => values).Distinct(StringComparer.Ordinal)],
             FreeArgument: arguments.Any(values => values.Count == 0)));
 
-        var passedOn = inherited.Concat(own.Where(o => o.Recursive).Select(o => o with { Inherited = true })).ToList();
+        var passedOn = new List<CompletionOption>(inherited);
+        foreach (var option in own)
+        {
+            if (option.Recursive)
+            {
+                passedOn.Add(option with { Inherited = true });
+            }
+        }
+
         foreach (var subcommand in subcommands)
         {
             Visit(subcommand, [.. path, subcommand.Name], passedOn, nodes);

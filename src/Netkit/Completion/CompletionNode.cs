@@ -8,7 +8,7 @@ namespace Netkit.Completion;
 /// <param name="FreeArgument">Whether it takes an argument whose value nobody can guess (a host name).</param>
 internal sealed record CompletionNode(
     IReadOnlyList<string> Path,
-    IReadOnlyList<(string Name, string Summary)> Subcommands,
+    IReadOnlyList<SubcommandEntry> Subcommands,
     IReadOnlyList<CompletionOption> Options,
     IReadOnlyList<string> ArgumentValues,
     bool FreeArgument)
@@ -17,8 +17,60 @@ internal sealed record CompletionNode(
     public string Key => string.Join(' ', Path);
 
     /// <summary>Every name of every option, in order: what a word starting with <c>-</c> completes to.</summary>
-    public IEnumerable<string> OptionNames => Options.SelectMany(o => o.Names);
+    public IReadOnlyList<string> OptionNames => NamesOf(Options, _ => true);
 
     /// <summary>What a word not starting with <c>-</c> completes to.</summary>
-    public IEnumerable<string> Positionals => Subcommands.Select(s => s.Name).Concat(ArgumentValues);
+    public IReadOnlyList<string> Positionals
+    {
+        get
+        {
+            var words = new List<string>(Subcommands.Count + ArgumentValues.Count);
+            foreach (var subcommand in Subcommands)
+            {
+                words.Add(subcommand.Name);
+            }
+
+            words.AddRange(ArgumentValues);
+            return words;
+        }
+    }
+
+    /// <summary>The options whose value is one of a known few: after one of them, those values complete.</summary>
+    public IReadOnlyList<CompletionOption> OptionsWithValues
+    {
+        get
+        {
+            var options = new List<CompletionOption>();
+            foreach (var option in Options)
+            {
+                if (option.TakesValue && option.Values.Count > 0)
+                {
+                    options.Add(option);
+                }
+            }
+
+            return options;
+        }
+    }
+
+    /// <summary>The names of the options whose value nobody can guess (a port, a file): after one, nothing completes.</summary>
+    public IReadOnlyList<string> FreeValueOptionNames => NamesOf(Options, o => o.TakesValue && o.Values.Count == 0);
+
+    private static List<string> NamesOf(IReadOnlyList<CompletionOption> options, Func<CompletionOption, bool> which)
+    {
+        var names = new List<string>();
+        foreach (var option in options)
+        {
+            if (which(option))
+            {
+                names.AddRange(option.Names);
+            }
+        }
+
+        return names;
+    }
 }
+
+/// <summary>A subcommand's name (or alias) with the first sentence of its description. A class, not a
+/// tuple: every generic list and query over it shares the reference types' code in the binary.</summary>
+internal sealed record SubcommandEntry(string Name, string Summary);

@@ -26,8 +26,13 @@ internal static class FishScript
 
             // An inherited option was written with the command that declares it, under a condition
             // that also holds below it (none at the root).
-            foreach (var option in node.Options.Where(o => !o.Inherited))
+            foreach (var option in node.Options)
             {
+                if (option.Inherited)
+                {
+                    continue;
+                }
+
                 var condition = option.Recursive && node.Path.Count == 1 ? "" : $" -n {Quote(here)}";
                 var names = string.Join(' ', option.Names.Select(Name));
                 var value = option.TakesValue ? option.Values.Count > 0 ? $" -x -a {Quote(string.Join(' ', option.Values))}" : " -x" : "";

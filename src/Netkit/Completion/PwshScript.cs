@@ -19,10 +19,10 @@ internal static class PwshScript
             output.WriteLine($"        {Quote(node.Key)} = @{{");
             output.WriteLine($"            Positionals = @({List(node.Positionals)})");
             output.WriteLine($"            OptionNames = @({List(node.OptionNames)})");
-            output.WriteLine($"            Free = @({List(node.Options.Where(o => o.TakesValue && o.Values.Count == 0).SelectMany(o => o.Names))})");
-            output.WriteLine($"            OptionsFirst = ${(node.Positionals.Any() || node.FreeArgument ? "false" : "true")}");
+            output.WriteLine($"            Free = @({List(node.FreeValueOptionNames)})");
+            output.WriteLine($"            OptionsFirst = ${(node.Positionals.Count > 0 || node.FreeArgument ? "false" : "true")}");
             output.WriteLine("            Choices = @{");
-            foreach (var option in node.Options.Where(o => o.TakesValue && o.Values.Count > 0))
+            foreach (var option in node.OptionsWithValues)
             {
                 foreach (var name in option.Names)
                 {

@@ -17,8 +17,13 @@ internal static class ZshScript
         output.WriteLine("    local -a described values");
         output.WriteLine("    for (( i = 2; i < CURRENT; i++ )); do");
         output.WriteLine("        case \"$node ${words[i]}\" in");
-        foreach (var node in nodes.Skip(1))
+        foreach (var node in nodes)
         {
+            if (node.Path.Count == 1)
+            {
+                continue; // the root: what was typed before it is the program's name
+            }
+
             output.WriteLine($"            (\"{node.Key}\") node=\"{node.Key}\" ;;");
         }
 
@@ -29,18 +34,27 @@ internal static class ZshScript
         {
             output.WriteLine($"        (\"{node.Key}\")");
             output.WriteLine("            case \"$prev\" in");
-            foreach (var option in node.Options.Where(o => o.TakesValue && o.Values.Count > 0))
+            foreach (var option in node.OptionsWithValues)
             {
                 output.WriteLine($"                ({string.Join('|', option.Names)}) values=({string.Join(' ', option.Values)}) ;;");
             }
 
-            var free = node.Options.Where(o => o.TakesValue && o.Values.Count == 0).SelectMany(o => o.Names).ToList();
+            var free = node.FreeValueOptionNames;
             if (free.Count > 0)
             {
                 output.WriteLine($"                ({string.Join('|', free)}) _message 'a value' ; return 0 ;;");
             }
 
-            var options = string.Join(' ', node.Options.SelectMany(o => o.Names.Select(n => Quote($"{n}:{o.Summary}"))));
+            var described = new List<string>();
+            foreach (var option in node.Options)
+            {
+                foreach (var name in option.Names)
+                {
+                    described.Add(Quote($"{name}:{option.Summary}"));
+                }
+            }
+
+            var options = string.Join(' ', described);
             var subcommands = string.Join(' ', node.Subcommands.Select(s => Quote($"{s.Name}:{s.Summary}")));
             var otherwise = node.Subcommands.Count > 0 || node.ArgumentValues.Count > 0 || node.FreeArgument
                 ? $"described=({subcommands}); values=({string.Join(' ', node.ArgumentValues)})"

@@ -110,8 +110,9 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
     {
         try
         {
-            await foreach (var id in words.WatchWaits().ReadAllAsync(stop).ConfigureAwait(false))
+            await foreach (var ticket in words.WatchWaits().ReadAllAsync(stop).ConfigureAwait(false))
             {
+                var id = ticket.Id;
                 output.Write(LogLevel.Information, "Prompt", $"#{id} input the word :", ("id", id));
             }
         }

@@ -18,7 +18,7 @@ internal sealed class TerminalInput
     private const int StdinFd = 0;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
 
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Action<bool> _foregroundChanged;
     private readonly CancellationToken _stop;
 

@@ -96,7 +96,7 @@ internal static class DurationParser
         return false;
     }
 
-    private static bool IsNumber(string s) => s.All(c => char.IsAsciiDigit(c) || c == '.');
+    private static bool IsNumber(string s) => !s.AsSpan().ContainsAnyExcept("0123456789.");
 
     // Digits, with a fraction only between digits: "1.5", never "1." or ".5".
     private static bool TryNumber(string s, out double amount)

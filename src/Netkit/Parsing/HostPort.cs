@@ -148,9 +148,22 @@ internal readonly record struct HostPort(string? Host, int? Port, IPAddress? Lit
     private static bool LooksNumeric(string host)
     {
         var last = host.TrimEnd('.').Split('.')[^1];
-        return host.All(c => char.IsAsciiDigit(c) || c == '.')
-            || last.All(char.IsAsciiDigit)
-            || (last.Length > 2 && last[0] == '0' && (last[1] is 'x' or 'X') && last[2..].All(char.IsAsciiHexDigit));
+        return !host.AsSpan().ContainsAnyExcept("0123456789.")
+            || !last.AsSpan().ContainsAnyExceptInRange('0', '9')
+            || (last.Length > 2 && last[0] == '0' && (last[1] is 'x' or 'X') && !last.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF"));
+    }
+
+    private static bool IsLabel(string label)
+    {
+        foreach (var c in label)
+        {
+            if (!char.IsLetterOrDigit(c) && c != '-' && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // RFC 1123 host names (letters, digits, '-', '_' as some LANs use; letters beyond ASCII for
@@ -167,7 +180,7 @@ internal readonly record struct HostPort(string? Host, int? Port, IPAddress? Lit
         foreach (var label in name.Split('.'))
         {
             if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-'
-                || !label.All(c => char.IsLetterOrDigit(c) || c == '-' || c == '_'))
+                || !IsLabel(label))
             {
                 return false;
             }

@@ -50,4 +50,41 @@ public sealed class LoggingTests
             output.ToString());
         using var json = JsonDocument.Parse(output.ToString());
     }
+
+    [Theory]
+    [InlineData(false, false, LogLevel.Information, "info: tcp-server[1] #1 connection from 127.0.0.1:5000\n")]
+    [InlineData(false, false, LogLevel.Trace, "trce: tcp-server[1] #1 connection from 127.0.0.1:5000\n")]
+    [InlineData(false, false, LogLevel.Error, "fail: tcp-server[1] #1 connection from 127.0.0.1:5000\n")]
+    [InlineData(false, true, LogLevel.Information, "\u001b[40m\u001b[32minfo\u001b[39m\u001b[22m\u001b[49m: tcp-server[1] #1 connection from 127.0.0.1:5000\n")]
+    [InlineData(false, true, LogLevel.Warning, "\u001b[40m\u001b[1m\u001b[33mwarn\u001b[39m\u001b[22m\u001b[49m: tcp-server[1] #1 connection from 127.0.0.1:5000\n")]
+    [InlineData(true, false, LogLevel.Information, "<6>tcp-server[1] #1 connection from 127.0.0.1:5000\n")]
+    [InlineData(true, true, LogLevel.Warning, "<4>tcp-server[1] #1 connection from 127.0.0.1:5000\n")]
+    [InlineData(true, false, LogLevel.Debug, "<7>tcp-server[1] #1 connection from 127.0.0.1:5000\n")]
+    public void A_text_log_line_is_the_runtime_formatters_line(bool systemd, bool color, LogLevel level, string expected)
+    {
+        var output = new StringWriter();
+        var entry = new LogEntry<string>(level, "tcp-server", new EventId(1, "Accepted"), "", null, (_, _) => "#1 connection from 127.0.0.1:5000");
+        new TextLineFormatter(systemd, color).Write(entry, null, output);
+        Assert.Equal(expected, output.ToString());
+    }
+
+    [Fact]
+    public void A_text_log_line_stays_one_line()
+    {
+        var output = new StringWriter();
+        var entry = new LogEntry<string>(LogLevel.Warning, "tcp-client", new EventId(9), "", new IOException("x"), (_, _) => "two\r\nlines\nand\rmore");
+        new TextLineFormatter(systemd: false, color: false).Write(entry, null, output);
+        Assert.Equal("warn: tcp-client[9] two lines and more IOException\n", output.ToString());
+    }
+
+    [Fact]
+    public void The_factory_logs_at_and_above_the_verbosity_only()
+    {
+        using var loggers = Logging.Create("normal", LogFormat.Simple, TimeProvider.System);
+        var logger = loggers.CreateLogger("tcp-server");
+        Assert.True(logger.IsEnabled(LogLevel.Information));
+        Assert.True(logger.IsEnabled(LogLevel.Critical));
+        Assert.False(logger.IsEnabled(LogLevel.Debug));
+        Assert.False(logger.IsEnabled(LogLevel.None));
+    }
 }
