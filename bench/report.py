@@ -14,6 +14,8 @@ import platform
 import statistics
 
 # figure: (label, unit, higher_is_better, {column: server name in the raw file}, target text, check)
+# A server named "FIGURE:SERVER" is that server's rounds of another figure (the 2-loop rows are
+# measured against the echo figure's C rounds).
 # check(netkit value, {column: value}) -> (met, how far) or None when it cannot be judged.
 COLUMNS = ["netkit", "C", "C mmsg", "netkit async", "socat", "ncat"]
 
@@ -43,6 +45,10 @@ FIGURES = {
                  {"netkit": "netkit", "C": "c", "netkit async": "netkit-async", "socat": "socat", "ncat": "ncat"}, ">= 0.95x C", ratio_target(0.95)),
     "bulk": ("TCP bulk echo, 64 KiB writes", "MB/s", True,
              {"netkit": "netkit", "C": "c", "netkit async": "netkit-async", "socat": "socat", "ncat": "ncat"}, ">= 0.95x C", ratio_target(0.95)),
+    "scaling": ("TCP echo, --loops 2, every loop accepts", "msg/s", True,
+                {"netkit": "netkit-2loops", "C": "echo:c"}, "report", lambda nk, vals: None),
+    "scaling-first": ("TCP echo, --loops 2, first loop accepts", "msg/s", True,
+                      {"netkit": "netkit-2loops-first", "C": "echo:c"}, "report", lambda nk, vals: None),
     "client": ("tcp-client: file through echo", "MB/s", True,
                {"netkit": "client-netkit", "socat": "client-socat", "ncat": "client-ncat"}, ">= 0.90x socat", ratio_target(0.90, "socat")),
     "idle": ("RSS, 10,000 idle conns", "MiB", False,
@@ -160,8 +166,12 @@ def main():
     table = []
     for key, (label, unit, higher, cols, target, check) in FIGURES.items():
         vals, summ = {}, {}
+        def rounds_of(server):
+            figure, _, name = server.rpartition(":")
+            return by.get((figure or key, name), [])
+
         for col, server in cols.items():
-            s = extra.get((key, server)) or summarize(by.get((key, server), []))
+            s = extra.get((key, server)) or summarize(rounds_of(server))
             summ[col] = s
             if s is not None:
                 vals[col] = s["value"] if s["value"] is not None else s.get("partial_value")
@@ -172,14 +182,14 @@ def main():
                 ratios[col] = nk / vals[col]
         # Against C: the median of the rounds' own ratios (each round measures both minutes apart),
         # which cancels the machine's drift between rounds better than a ratio of medians.
-        pairs = pair_ratios(by.get((key, cols["netkit"]), []), by.get((key, cols.get("C", "")), []))
+        pairs = pair_ratios(rounds_of(cols["netkit"]), rounds_of(cols.get("C", "")))
         if pairs:
             ratios["C"] = statistics.median(pairs)
             vals = dict(vals, C=nk / ratios["C"]) if nk else vals
         verdict = check(nk, vals)
         figures[key] = {"label": label, "unit": unit, "higher_is_better": higher,
                         "servers": {col: summ[col] for col in cols if summ.get(col) is not None},
-                        "rounds": {col: by.get((key, server), []) for col, server in cols.items() if by.get((key, server))},
+                        "rounds": {col: rounds_of(server) for col, server in cols.items() if rounds_of(server)},
                         "netkit_ratio_to": ratios, "pair_ratios_to_C": pairs, "target": target,
                         "target_met": None if verdict is None else verdict[0],
                         "target_detail": None if verdict is None else verdict[1]}

@@ -6,22 +6,25 @@ namespace Netkit.Core.Policy;
 /// <summary>
 /// Who may be served, decided at accept before any byte is read: the access list, the connection
 /// limit and the per-address limit. An admitted peer holds a slot of its address until
-/// <see cref="Leave"/>; the check and the count are one step, so two accepts cannot both take the last slot.
+/// <see cref="Leave"/>; the check and the count are one step, so two accepts (on two loops) cannot
+/// both take the last slot.
 /// </summary>
 internal sealed class TcpAdmission(AccessList access, int maxConnections, int? maxPerIp)
 {
     private readonly Dictionary<IPAddress, int> _perAddress = new();
+    private int _live;
 
-    /// <summary>Admits <paramref name="peer"/> (null) or says why not; <paramref name="live"/> is the number served now.</summary>
-    public Refusal? Admit(IPAddress peer, int live)
+    /// <summary>Admits <paramref name="peer"/> (null) or says why not. Any thread.</summary>
+    public Refusal? Admit(IPAddress peer)
     {
         if (!access.IsOpen && access.Decide(peer) is { Allowed: false } decision)
         {
             return new Refusal(DropReason.Acl, decision.Reason);
         }
 
-        if (live >= maxConnections)
+        if (Interlocked.Increment(ref _live) > maxConnections)
         {
+            Interlocked.Decrement(ref _live);
             return new Refusal(DropReason.MaxConnections, $"--max-connections {maxConnections} reached");
         }
 
@@ -35,6 +38,7 @@ internal sealed class TcpAdmission(AccessList access, int maxConnections, int? m
             var count = _perAddress.GetValueOrDefault(peer);
             if (count >= perIp)
             {
+                Interlocked.Decrement(ref _live);
                 return new Refusal(DropReason.MaxPerIp, $"--max-per-ip {perIp} reached for {peer}");
             }
 
@@ -43,9 +47,10 @@ internal sealed class TcpAdmission(AccessList access, int maxConnections, int? m
         }
     }
 
-    /// <summary>An admitted peer's connection closed: its slot is free.</summary>
+    /// <summary>An admitted peer's connection closed: its slots are free.</summary>
     public void Leave(IPAddress peer)
     {
+        Interlocked.Decrement(ref _live);
         if (maxPerIp is null)
         {
             return;

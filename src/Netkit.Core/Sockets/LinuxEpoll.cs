@@ -16,6 +16,7 @@ internal static unsafe partial class LinuxEpoll
     public const uint Error = 0x008;
     public const uint HangUp = 0x010;
     public const uint ReadHangUp = 0x2000;
+    public const uint Exclusive = 1u << 28;
 
     public const int Add = 1;
     public const int Delete = 2;

@@ -131,9 +131,10 @@ internal sealed unsafe class EventLoop : IDisposable
         return slot;
     }
 
-    /// <summary>Adds the listening socket to epoll, or takes it out; false when epoll refused.</summary>
-    public bool WatchListener(int fd, bool watch) =>
-        LinuxEpoll.Control(_epoll, watch ? LinuxEpoll.Add : LinuxEpoll.Delete, fd, LinuxEpoll.In, ListenData) == 0;
+    /// <summary>Adds the listening socket to epoll (<paramref name="exclusive"/>: shared with other
+    /// loops, one woken per connection), or takes it out; false when epoll refused.</summary>
+    public bool WatchListener(int fd, bool watch, bool exclusive) =>
+        LinuxEpoll.Control(_epoll, watch ? LinuxEpoll.Add : LinuxEpoll.Delete, fd, exclusive ? LinuxEpoll.In | LinuxEpoll.Exclusive : LinuxEpoll.In, ListenData) == 0;
 
     /// <summary>Changes what epoll watches for on a registered socket.</summary>
     public void Watch(int fd, int slot, uint events) => _ = LinuxEpoll.Control(_epoll, LinuxEpoll.Modify, fd, events, (ulong)slot);

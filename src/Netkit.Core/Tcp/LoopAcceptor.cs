@@ -25,6 +25,7 @@ internal sealed class LoopAcceptor
 
     private readonly EventLoop _loop;
     private readonly int _listener;
+    private readonly bool _exclusive;
     private readonly Func<int, IPAddress, int, bool> _admit;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -36,14 +37,16 @@ internal sealed class LoopAcceptor
 
     /// <param name="loop">The loop that accepts.</param>
     /// <param name="listener">The listening socket's descriptor, non-blocking; its owner closes it after <see cref="Stopped"/>.</param>
+    /// <param name="exclusive">True when other loops accept on the same listener: epoll wakes only one of them per connection (EPOLLEXCLUSIVE).</param>
     /// <param name="admit">Called for each accepted descriptor with the peer's address and port (on the loop); it owns
     /// the descriptor from then on. False: accept no more (<c>--once</c> has its client).</param>
     /// <param name="logger">Where accept failures are told.</param>
     /// <param name="time">The clock of the pause.</param>
-    public LoopAcceptor(EventLoop loop, int listener, Func<int, IPAddress, int, bool> admit, ILogger logger, TimeProvider time)
+    public LoopAcceptor(EventLoop loop, int listener, bool exclusive, Func<int, IPAddress, int, bool> admit, ILogger logger, TimeProvider time)
     {
         _loop = loop;
         _listener = listener;
+        _exclusive = exclusive;
         _admit = admit;
         _logger = logger;
         _time = time;
@@ -69,7 +72,7 @@ internal sealed class LoopAcceptor
             return;
         }
 
-        if (!_loop.WatchListener(_listener, true))
+        if (!_loop.WatchListener(_listener, true, _exclusive))
         {
             // epoll refuses the listener itself: nothing can be accepted, which the server must hear.
             Log.AcceptFailed(_logger, "epoll refused the listening socket");
@@ -133,7 +136,7 @@ internal sealed class LoopAcceptor
     {
         if (_watching)
         {
-            _ = _loop.WatchListener(_listener, false);
+            _ = _loop.WatchListener(_listener, false, _exclusive);
             _watching = false;
         }
     }

@@ -104,7 +104,7 @@ public sealed class TcpServer
             {
                 if (_loops is { } loops)
                 {
-                    await AcceptOnLoopAsync(loops[0], stop).ConfigureAwait(false);
+                    await AcceptOnLoopAsync(loops, stop).ConfigureAwait(false);
                 }
                 else
                 {
@@ -158,7 +158,7 @@ public sealed class TcpServer
             }
 
             var peer = EndpointText.Normalize((client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None);
-            if (_admission.Admit(peer, _connections.Count) is { } refusal)
+            if (_admission.Admit(peer) is { } refusal)
             {
                 Refuse(client, refusal);
                 continue;
@@ -185,15 +185,31 @@ public sealed class TcpServer
         }
     }
 
-    // The listener is the accepting loop's (the first); connections go to the loops in turn.
-    private async Task AcceptOnLoopAsync(EventLoop loop, CancellationToken stop)
+    // Either every loop accepts on the one listener (EPOLLEXCLUSIVE: the kernel wakes one idle
+    // loop per connection, which then serves it), or the first loop accepts for all and hands the
+    // connections out in turn; --once has one acceptor, which stops at its client.
+    private async Task AcceptOnLoopAsync(EventLoop[] loops, CancellationToken stop)
     {
         _listener.Blocking = false;
-        var acceptor = new LoopAcceptor(loop, (int)_listener.SafeHandle.DangerousGetHandle(), AdmitOnLoop, _logger, _time);
-        acceptor.Start();
-        using (stop.Register(static a => ((LoopAcceptor)a!).Stop(), acceptor))
+        var fd = (int)_listener.SafeHandle.DangerousGetHandle();
+        var everyLoop = _options.AcceptOnEveryLoop && loops.Length > 1 && !_options.Once;
+        var acceptors = new LoopAcceptor[everyLoop ? loops.Length : 1];
+        for (var i = 0; i < acceptors.Length; i++)
         {
-            await acceptor.Stopped.ConfigureAwait(false);
+            var loop = loops[i];
+            acceptors[i] = new LoopAcceptor(loop, fd, everyLoop, (client, peer, port) => AdmitOnLoop(everyLoop ? loop : null, client, peer, port), _logger, _time);
+        }
+
+        var stopped = new Task[acceptors.Length];
+        for (var i = 0; i < acceptors.Length; i++)
+        {
+            acceptors[i].Start();
+            stopped[i] = acceptors[i].Stopped;
+        }
+
+        using (stop.Register(static a => Array.ForEach((LoopAcceptor[])a!, acceptor => acceptor.Stop()), acceptors))
+        {
+            await Task.WhenAll(stopped).ConfigureAwait(false);
         }
 
         if (_onlyClient is { } only)
@@ -209,10 +225,11 @@ public sealed class TcpServer
         }
     }
 
-    // On the accepting loop, for each accepted descriptor; false once --once has its client.
-    private bool AdmitOnLoop(int fd, IPAddress peer, int port)
+    // On an accepting loop, for each accepted descriptor, which that loop serves (or, with null,
+    // the loops in turn); false once --once has its client.
+    private bool AdmitOnLoop(EventLoop? servingLoop, int fd, IPAddress peer, int port)
     {
-        if (_admission.Admit(peer, _connections.Count) is { } refusal)
+        if (_admission.Admit(peer) is { } refusal)
         {
             Counters.AddDrop(refusal.Reason);
             Log.Rejected(_logger, EndpointText.Format(peer, port), refusal.Why);
@@ -223,7 +240,7 @@ public sealed class TcpServer
 
         var id = Interlocked.Increment(ref _nextId);
         var loops = _loops!;
-        var connection = new LoopConnection(id, fd, peer, port, _options, Counters, _logger, _time, Words, loops[id % loops.Length]);
+        var connection = new LoopConnection(id, fd, peer, port, _options, Counters, _logger, _time, Words, servingLoop ?? loops[id % loops.Length]);
         Serve(connection);
         if (_options.Once)
         {

@@ -51,6 +51,11 @@ public sealed record TcpServerOptions
     /// 0 (default), or a platform without epoll: the runtime's async sockets, a task per connection.</summary>
     public int EventLoops { get; init; }
 
+    /// <summary>With more than one loop: every loop accepts on the listener (EPOLLEXCLUSIVE) and serves
+    /// what it accepted (default; measured 5 % more echo throughput with 2 loops), or (false) the first
+    /// loop accepts for all and hands the connections out in turn.</summary>
+    public bool AcceptOnEveryLoop { get; init; } = true;
+
     /// <summary>The read size: the tutorial's <c>recv(4096)</c> in seed mode; larger reads for echo.</summary>
     public int ReceiveSize => Mode == TcpServerMode.Seed ? 4096 : 64 * 1024;
 }

@@ -81,6 +81,8 @@ internal static class TcpServerCommand
                 Access = access.Bind(r),
                 ShutdownTimeout = shutdown.Get(r),
                 EventLoops = r.GetValue(loops) ?? (Environment.GetEnvironmentVariable("NETKIT_TRANSPORT") == "async" ? 0 : DefaultLoops),
+                // A measuring switch (bench/): the first loop accepts for all of them.
+                AcceptOnEveryLoop = Environment.GetEnvironmentVariable("NETKIT_ACCEPT") != "first-loop",
             };
             var request = endpoint.Listen(r, sockets.Bind(r));
             var listener = await SocketBinder.ListenTcpAsync(request, r.GetValue(backlog), context.Stop).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
@@ -86,11 +87,13 @@ public sealed class TcpServerTests
         await flood.WaitAsync(Loopback.Patience);
     }
 
-    [SkippableFact]
-    public async Task Three_loops_share_the_clients_and_each_gets_its_own_bytes_back()
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Three_loops_share_the_clients_and_each_gets_its_own_bytes_back(bool acceptOnEveryLoop)
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "epoll loops are Linux's");
-        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { Mode = TcpServerMode.Echo }, loops: 3);
+        await using var running = await RunningTcpServer.StartAsync(new TcpServerOptions { Mode = TcpServerMode.Echo, AcceptOnEveryLoop = acceptOnEveryLoop }, loops: 3);
         Assert.Equal("epoll, 3 loop(s)", running.Server.Transport);
         var clients = Enumerable.Range(0, 30).Select(async i =>
         {
@@ -105,6 +108,58 @@ public sealed class TcpServerTests
         await Task.WhenAll(clients).WaitAsync(Loopback.Patience);
         Assert.Equal(30, running.Server.Counters.Accepted);
         Assert.Equal(30L * 256 * 1024, running.Server.Counters.BytesOut);
+    }
+
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Loops_accepting_at_once_never_admit_more_than_max_connections(bool acceptOnEveryLoop)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "epoll loops are Linux's");
+        const int limit = 10;
+        await using var running = await RunningTcpServer.StartAsync(
+            new TcpServerOptions { Mode = TcpServerMode.Echo, MaxConnections = limit, AcceptOnEveryLoop = acceptOnEveryLoop }, loops: 3);
+        var clients = new List<Socket>();
+        try
+        {
+            // Every client learns its fate: an echo (served), or a reset or the end of the stream
+            // (refused, at once: even the connect may see the reset).
+            var served = 0;
+            await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+            {
+                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                lock (clients)
+                {
+                    clients.Add(client);
+                }
+
+                try
+                {
+                    await client.ConnectAsync(IPAddress.Loopback, running.Port);
+                    await client.SendAsync("x"u8.ToArray(), SocketFlags.None);
+                    var buffer = new byte[1];
+                    if (await client.ReceiveAsync(buffer, SocketFlags.None) == 1)
+                    {
+                        Interlocked.Increment(ref served);
+                    }
+                }
+                catch (SocketException)
+                {
+                    // Refused.
+                }
+            })).WaitAsync(Loopback.Patience);
+
+            Assert.Equal(limit, served);
+            Assert.Equal(limit, running.Server.Counters.Accepted);
+            Assert.Equal(40 - limit, running.Server.Counters.Rejected);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
     }
 
     [Fact]
