@@ -52,8 +52,9 @@ public sealed record TcpServerOptions
     public int EventLoops { get; init; }
 
     /// <summary>With more than one loop: every loop accepts on the listener (EPOLLEXCLUSIVE) and serves
-    /// what it accepted (default; measured 5 % more echo throughput with 2 loops), or (false) the first
-    /// loop accepts for all and hands the connections out in turn.</summary>
+    /// what it accepted (default: no loop is every connection's way in, and no connection is handed
+    /// across threads), or (false) the first loop accepts for all and hands the connections out in
+    /// turn. On 2 cores the two measured the same within the noise (bench/README.md).</summary>
     public bool AcceptOnEveryLoop { get; init; } = true;
 
     /// <summary>The read size: the tutorial's <c>recv(4096)</c> in seed mode; larger reads for echo.</summary>
