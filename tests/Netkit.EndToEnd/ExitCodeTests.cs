@@ -110,6 +110,22 @@ public sealed class ExitCodeTests(NetkitBinary netkit)
         AssertOutputError(shell.Stderr, why);
     }
 
+    [SkippableFact]
+    public async Task LoopsThatCannotStart_Exit5BeforeTheListeningLine()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "epoll loops are Linux's");
+        Skip.If(NetkitBinary.IsEmulated, "the emulator's own descriptors share the limit");
+
+        // Found by a hostile pass: the loops were made after 'listening on' was printed, so a
+        // supervisor waiting for that line saw a server that then died.
+        using var shell = netkit.StartShell("ulimit -n 64 && exec \"$0\" tcp-server --port 0 --host 127.0.0.1 --loops 200");
+        shell.CloseStdin();
+
+        Assert.Equal(5, await shell.WaitForExitAsync());
+        Assert.DoesNotContain("listening on", shell.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"^netkit: error: cannot start 200 event loop\(s\) \(--loops\): (eventfd|epoll_create1): too many open files; each takes two descriptors\n$", shell.Stderr);
+    }
+
     [SkippableTheory]
     [InlineData(">/dev/full", Full)]
     [InlineData(">&-", Closed)]

@@ -18,6 +18,7 @@ internal static unsafe partial class LinuxStreamSocket
 {
     public const int Eagain = 11;
     public const int Eintr = 4;
+    public const int Enotconn = 107;
 
     private const int NonBlockingCloseOnExec = 0x800 | 0x80000; // SOCK_NONBLOCK | SOCK_CLOEXEC
     private const int NoSignal = 0x4000; // MSG_NOSIGNAL

@@ -22,7 +22,7 @@ internal static partial class LinuxTcpInfo
     private const int BytesReceivedOffset = 128;
     private const int Needed = BytesReceivedOffset + sizeof(ulong);
 
-    /// <summary>What <see cref="BytesMoved"/> returns where the kernel says nothing.</summary>
+    /// <summary>What <see cref="BytesMoved(Socket)"/> returns where the kernel says nothing.</summary>
     public const long Unknown = long.MinValue;
 
     /// <summary>
@@ -37,33 +37,12 @@ internal static partial class LinuxTcpInfo
             return Unknown;
         }
 
-        Span<byte> info = stackalloc byte[256];
-        try
-        {
-            var length = socket.GetRawSocketOption(IpProtoTcp, TcpInfoOption, info);
-            if (length < Needed)
-            {
-                return QueuedToSend(socket);
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return Unknown;
-        }
-
-        // Host byte order, as the kernel fills it.
-        return (long)(MemoryMarshal.Read<ulong>(info[BytesAckedOffset..]) + MemoryMarshal.Read<ulong>(info[BytesReceivedOffset..]));
-    }
-
-    /// <summary>The fallback, on its own: minus the bytes queued to send, or <see cref="Unknown"/>.</summary>
-    internal static long QueuedToSend(Socket socket)
-    {
         var handle = socket.SafeHandle;
         var added = false;
         try
         {
             handle.DangerousAddRef(ref added);
-            return Ioctl((int)handle.DangerousGetHandle(), SiocOutQ, out var queued) == 0 ? -(long)queued : Unknown;
+            return BytesMoved((int)handle.DangerousGetHandle());
         }
         catch (ObjectDisposedException)
         {
@@ -77,6 +56,59 @@ internal static partial class LinuxTcpInfo
             }
         }
     }
+
+    /// <summary>The same for a plain descriptor (the epoll loops' sockets).</summary>
+    public static unsafe long BytesMoved(int fd)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return Unknown;
+        }
+
+        var info = stackalloc byte[256];
+        var length = 256;
+        if (GetSockOpt(fd, IpProtoTcp, TcpInfoOption, info, &length) != 0)
+        {
+            return Unknown;
+        }
+
+        if (length < Needed)
+        {
+            return QueuedToSend(fd);
+        }
+
+        // Host byte order, as the kernel fills it.
+        var span = new ReadOnlySpan<byte>(info, length);
+        return (long)(MemoryMarshal.Read<ulong>(span[BytesAckedOffset..]) + MemoryMarshal.Read<ulong>(span[BytesReceivedOffset..]));
+    }
+
+    /// <summary>The fallback, on its own: minus the bytes queued to send, or <see cref="Unknown"/>.</summary>
+    internal static long QueuedToSend(Socket socket)
+    {
+        var handle = socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return QueuedToSend((int)handle.DangerousGetHandle());
+        }
+        catch (ObjectDisposedException)
+        {
+            return Unknown;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private static long QueuedToSend(int fd) => Ioctl(fd, SiocOutQ, out var queued) == 0 ? -(long)queued : Unknown;
+
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    private static unsafe partial int GetSockOpt(int fd, int level, int name, byte* value, int* length);
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int Ioctl(int fd, nuint request, out int value);

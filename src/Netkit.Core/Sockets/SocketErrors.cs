@@ -45,6 +45,9 @@ public static class SocketErrors
         SocketError.ConnectionRefused => "connection refused",
         SocketError.ConnectionReset => "connection reset by peer",
         SocketError.ConnectionAborted => "connection aborted",
+
+        // ENOTCONN on a connection that was up: the peer closed it both ways before this call.
+        SocketError.NotConnected => "closed by peer",
         SocketError.TimedOut => "timed out",
         SocketError.HostUnreachable => "host unreachable",
         SocketError.NetworkUnreachable => "network unreachable",
@@ -56,6 +59,9 @@ public static class SocketErrors
         SocketError.AccessDenied => "permission denied",
         SocketError.AddressFamilyNotSupported => "address family not supported",
         SocketError.MessageSize => "message too long",
+
+        // The runtime names EMFILE (this process's limit) and ENFILE (the system's) alike, with ENFILE's words.
+        SocketError.TooManyOpenSockets => "too many open files",
         _ => e.Message.Length > 0 ? char.ToLowerInvariant(e.Message[0]) + e.Message[1..] : e.SocketErrorCode.ToString(),
     };
 }

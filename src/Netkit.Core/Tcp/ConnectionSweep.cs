@@ -50,7 +50,26 @@ internal sealed class ConnectionSweep(TcpServerOptions options, ServerCounters c
                 await Task.Delay(period, time, stop).ConfigureAwait(false);
                 foreach (var (_, connection) in connections)
                 {
-                    if (Expired(connection) is { } expired && connection.Abort(expired.Why))
+                    if (Expired(connection) is not { } expired)
+                    {
+                        // Half-way to a silence or send verdict: the kernel's figure now, to compare with then.
+                        if (HalfWay(connection))
+                        {
+                            connection.SampleKernel();
+                        }
+
+                        continue;
+                    }
+
+                    // Silent or blocked as the server sees it, but the kernel may still be moving
+                    // bytes: a peer that reads slowly drains a full send buffer a little at a time,
+                    // and the server's own reads pause meanwhile. That is a working peer.
+                    if (expired.Reason is DropReason.Idle or DropReason.SlowReader && connection.KernelProgress() != KernelProgress.None)
+                    {
+                        continue;
+                    }
+
+                    if (connection.Abort(expired.Why))
                     {
                         counters.AddDrop(expired.Reason);
                     }
@@ -62,6 +81,10 @@ internal sealed class ConnectionSweep(TcpServerOptions options, ServerCounters c
             // Stopping.
         }
     }
+
+    private bool HalfWay(ServedConnection connection) =>
+        (options.IdleTimeout is { } idle && idle > TimeSpan.Zero && connection.IdleFor >= idle / 2)
+        || (options.SendTimeout is { } send && send > TimeSpan.Zero && connection.SendingFor >= send / 2);
 
     private Refusal? Expired(ServedConnection connection)
     {

@@ -55,7 +55,7 @@ internal sealed unsafe class EventLoop : IDisposable
         _epoll = LinuxEpoll.Create();
         if (_epoll < 0)
         {
-            throw new IOException("epoll_create1: " + Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            throw new IOException("epoll_create1: " + Lowered(Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())));
         }
 
         _wake = LinuxEpoll.CreateEvent();
@@ -63,7 +63,7 @@ internal sealed unsafe class EventLoop : IDisposable
         {
             var error = Marshal.GetLastPInvokeError();
             _ = LinuxEpoll.Close(_epoll);
-            throw new IOException("eventfd: " + Marshal.GetPInvokeErrorMessage(error));
+            throw new IOException("eventfd: " + Lowered(Marshal.GetPInvokeErrorMessage(error)));
         }
 
         _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxEpoll.EventSize));
@@ -168,6 +168,8 @@ internal sealed unsafe class EventLoop : IDisposable
         _ = LinuxEpoll.Close(_epoll);
         NativeMemory.Free(_events);
     }
+
+    private static string Lowered(string message) => message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : message;
 
     private int AddSlot()
     {

@@ -29,6 +29,7 @@ internal sealed class LoopAcceptor
     private readonly Func<int, IPAddress, int, bool> _admit;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Notes _notes;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IPAddress? _lastPeer;
     private ITimer? _resume;
@@ -42,8 +43,10 @@ internal sealed class LoopAcceptor
     /// the descriptor from then on. False: accept no more (<c>--once</c> has its client).</param>
     /// <param name="logger">Where accept failures are told.</param>
     /// <param name="time">The clock of the pause.</param>
-    public LoopAcceptor(EventLoop loop, int listener, bool exclusive, Func<int, IPAddress, int, bool> admit, ILogger logger, TimeProvider time)
+    /// <param name="notes">Shared by the acceptors of one listener: a failure is told once per pause, not once per loop.</param>
+    public LoopAcceptor(EventLoop loop, int listener, bool exclusive, Func<int, IPAddress, int, bool> admit, ILogger logger, TimeProvider time, Notes notes)
     {
+        _notes = notes;
         _loop = loop;
         _listener = listener;
         _exclusive = exclusive;
@@ -98,11 +101,11 @@ internal sealed class LoopAcceptor
                     case LinuxStreamSocket.Eintr:
                         continue;
                     case 24 or 23 or 105 or 12: // EMFILE, ENFILE, ENOBUFS, ENOMEM
-                        Log.AcceptFailed(_logger, SocketErrors.Describe(LinuxStreamSocket.Error(errno)));
+                        Failed(errno);
                         Rest();
                         return;
                     default:
-                        Log.AcceptFailed(_logger, SocketErrors.Describe(LinuxStreamSocket.Error(errno)));
+                        Failed(errno);
                         continue;
                 }
             }
@@ -126,6 +129,14 @@ internal sealed class LoopAcceptor
         _stopped.TrySetResult();
     }
 
+    private void Failed(int errno)
+    {
+        if (_notes.Due(_time))
+        {
+            Log.AcceptFailed(_logger, SocketErrors.Describe(LinuxStreamSocket.Error(errno)));
+        }
+    }
+
     private void Rest()
     {
         Unwatch();
@@ -138,6 +149,21 @@ internal sealed class LoopAcceptor
         {
             _ = _loop.WatchListener(_listener, false, _exclusive);
             _watching = false;
+        }
+    }
+
+    /// <summary>When the acceptors of one listener last told of a failure: at most once per <see cref="Pause"/>.</summary>
+    internal sealed class Notes
+    {
+        private long _last = long.MinValue;
+
+        /// <summary>True when a failure may be told now (and is then counted as told). Any thread.</summary>
+        public bool Due(TimeProvider time)
+        {
+            var now = time.GetTimestamp();
+            var last = Volatile.Read(ref _last);
+            return (last == long.MinValue || time.GetElapsedTime(last, now) >= Pause)
+                && Interlocked.CompareExchange(ref _last, now, last) == last;
         }
     }
 }

@@ -63,6 +63,10 @@ internal sealed class LoopConnection : ServedConnection
 
     protected override void OnAbort() => _loop.Post(this, LoopCommand.Abort);
 
+    // From the sweep's thread: a read-only getsockopt, harmless even if the loop has just closed the
+    // descriptor (then the connection is closed and the verdict moot).
+    protected override long KernelBytesMoved() => _closed ? LinuxTcpInfo.Unknown : LinuxTcpInfo.BytesMoved(_fd);
+
     protected override long Now => _loop.Now;
 
     protected override void CountIn(int count) => _loop.BytesIn += count;
@@ -195,8 +199,10 @@ internal sealed class LoopConnection : ServedConnection
 
         if (received == 0)
         {
-            // The peer half-closed and everything owed is sent: answer with our FIN.
-            if (LinuxStreamSocket.ShutdownSend(_fd) is var failed and not 0)
+            // The peer half-closed and everything owed is sent: answer with our FIN. ENOTCONN: the
+            // peer closed both ways before we could (sent and closed at once), which is the same
+            // ending; the runtime's Shutdown, on the async transport, says nothing either.
+            if (LinuxStreamSocket.ShutdownSend(_fd) is var failed and not 0 and not LinuxStreamSocket.Enotconn)
             {
                 End(LinuxStreamSocket.Error(failed));
                 return;

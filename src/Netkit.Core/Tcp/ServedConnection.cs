@@ -26,6 +26,7 @@ internal abstract class ServedConnection
     private readonly int _peerPort;
     private string? _remoteAddress;
     private string? _remoteText;
+    private long _kernelMoved = LinuxTcpInfo.Unknown;
 
     /// <summary>A connection from <paramref name="peer"/> (IPv4-mapped given as IPv4) port <paramref name="peerPort"/>.</summary>
     protected ServedConnection(int id, IPAddress peer, int peerPort, TcpServerOptions options, ServerCounters counters, ILogger logger, TimeProvider time, WordRequests? words)
@@ -131,6 +132,56 @@ internal abstract class ServedConnection
     /// <summary>What an abort does to the socket: the transport's own way to close it at once.</summary>
     protected abstract void OnAbort();
 
+    /// <summary>Bytes the kernel has acknowledged plus received on the socket (<see cref="LinuxTcpInfo"/>), or
+    /// <see cref="LinuxTcpInfo.Unknown"/>. Called from the timeout sweep's thread.</summary>
+    protected abstract long KernelBytesMoved();
+
+    /// <summary>The sweep's thread, half-way to a verdict: takes the kernel's figure, unless one was
+    /// taken since the connection's own last activity.</summary>
+    public void SampleKernel()
+    {
+        if (Volatile.Read(ref _kernelMoved) == LinuxTcpInfo.Unknown)
+        {
+            Volatile.Write(ref _kernelMoved, KernelBytesMoved());
+        }
+    }
+
+    /// <summary>
+    /// The sweep's thread, for a connection about to be cut for silence or for not reading: whether
+    /// the kernel moved bytes since the figure taken half-way (then the idle and send clocks restart:
+    /// the peer is reading, or sending, however slowly), whether there was no figure yet (the clock
+    /// jumped past half-way: the verdict waits for the next look), or neither.
+    /// </summary>
+    public KernelProgress KernelProgress()
+    {
+        var now = KernelBytesMoved();
+        if (now == LinuxTcpInfo.Unknown)
+        {
+            return Tcp.KernelProgress.None;
+        }
+
+        var before = Interlocked.Exchange(ref _kernelMoved, now);
+        if (before == LinuxTcpInfo.Unknown)
+        {
+            return Tcp.KernelProgress.FirstLook;
+        }
+
+        if (before == now)
+        {
+            return Tcp.KernelProgress.None;
+        }
+
+        var stamp = Time.GetTimestamp();
+        Volatile.Write(ref _lastActivity, stamp);
+        if (Volatile.Read(ref _sendStarted) is var started and not 0)
+        {
+            // Only a send still under way restarts: one that just finished stays finished.
+            Interlocked.CompareExchange(ref _sendStarted, stamp, started);
+        }
+
+        return Tcp.KernelProgress.Moved;
+    }
+
     /// <summary>The timestamp to stamp activity with: the clock's, or a loop's (read once per round of events).</summary>
     protected virtual long Now => Time.GetTimestamp();
 
@@ -197,5 +248,23 @@ internal abstract class ServedConnection
     /// <summary>Closes the transport's socket; with <paramref name="reset"/>, SO_LINGER 0 first, so the close sends a reset.</summary>
     protected abstract void CloseSocket(bool reset);
 
-    private void Touch() => Volatile.Write(ref _lastActivity, Now);
+    // The connection's own activity: the kernel's figure from before it says nothing any more.
+    private void Touch()
+    {
+        Volatile.Write(ref _lastActivity, Now);
+        _kernelMoved = LinuxTcpInfo.Unknown;
+    }
+}
+
+/// <summary>What <see cref="ServedConnection.KernelProgress"/> found.</summary>
+internal enum KernelProgress
+{
+    /// <summary>Nothing moved since the last look, or the kernel cannot tell.</summary>
+    None,
+
+    /// <summary>The first look: the figure is taken, the verdict waits for the next look.</summary>
+    FirstLook,
+
+    /// <summary>Bytes moved: the peer is working, its clocks restart.</summary>
+    Moved,
 }

@@ -58,6 +58,8 @@ internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, int p
 
     protected override void OnAbort() => CloseSocket(reset: true);
 
+    protected override long KernelBytesMoved() => LinuxTcpInfo.BytesMoved(Socket);
+
     protected override void CloseSocket(bool reset)
     {
         if (reset)

@@ -27,7 +27,7 @@ public sealed class TcpServer
     private readonly TcpAdmission _admission;
     private readonly ConnectionSweep _sweep;
     private readonly Action<ServedConnection> _forget;
-    private EventLoop[]? _loops;
+    private readonly EventLoop[]? _loops;
     private ServedConnection? _onlyClient;
     private int _nextId;
 
@@ -43,6 +43,12 @@ public sealed class TcpServer
         Words = options.OperatorWords && options.Mode == TcpServerMode.Seed ? new WordRequests() : null;
         LocalEndPoint = listener.LocalEndPoint ?? new IPEndPoint(IPAddress.Any, 0);
         _forget = Forget;
+
+        // Here, not in RunAsync: a server that cannot start its loops fails before it says it listens.
+        if (_options.EventLoops > 0 && LinuxEpoll.IsSupported)
+        {
+            _loops = StartLoops();
+        }
     }
 
     /// <summary>What the server did so far.</summary>
@@ -86,16 +92,6 @@ public sealed class TcpServer
     /// <summary>Accepts and serves until <paramref name="stop"/> fires, then drains; never throws for a client's fault.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        if (_options.EventLoops > 0 && LinuxEpoll.IsSupported)
-        {
-            _loops = new EventLoop[_options.EventLoops];
-            for (var i = 0; i < _loops.Length; i++)
-            {
-                _loops[i] = new EventLoop($"netkit-loop-{i + 1}", _options, _time, Counters);
-            }
-
-        }
-
         using var sweepStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var sweep = _sweep.RunAsync(_connections, sweepStop.Token);
         try
@@ -130,6 +126,29 @@ public sealed class TcpServer
             {
                 loop.Dispose();
             }
+        }
+    }
+
+    private EventLoop[] StartLoops()
+    {
+        var loops = new EventLoop[_options.EventLoops];
+        try
+        {
+            for (var i = 0; i < loops.Length; i++)
+            {
+                loops[i] = new EventLoop($"netkit-loop-{i + 1}", _options, _time, Counters);
+            }
+
+            return loops;
+        }
+        catch (IOException e)
+        {
+            foreach (var loop in loops)
+            {
+                loop?.Dispose();
+            }
+
+            throw new NetkitException(FailureKind.Denied, $"cannot start {loops.Length} event loop(s) (--loops): {e.Message}; each takes two descriptors");
         }
     }
 
@@ -194,10 +213,11 @@ public sealed class TcpServer
         var fd = (int)_listener.SafeHandle.DangerousGetHandle();
         var everyLoop = _options.AcceptOnEveryLoop && loops.Length > 1 && !_options.Once;
         var acceptors = new LoopAcceptor[everyLoop ? loops.Length : 1];
+        var notes = new LoopAcceptor.Notes();
         for (var i = 0; i < acceptors.Length; i++)
         {
             var loop = loops[i];
-            acceptors[i] = new LoopAcceptor(loop, fd, everyLoop, (client, peer, port) => AdmitOnLoop(everyLoop ? loop : null, client, peer, port), _logger, _time);
+            acceptors[i] = new LoopAcceptor(loop, fd, everyLoop, (client, peer, port) => AdmitOnLoop(everyLoop ? loop : null, client, peer, port), _logger, _time, notes);
         }
 
         var stopped = new Task[acceptors.Length];
