@@ -30,32 +30,7 @@ internal static partial class LinuxTcpInfo
     /// queue length (it changes when data leaves, as TCP_INFO's figure would for an upload);
     /// <see cref="Unknown"/> where the kernel says neither. Callers compare successive values only.
     /// </summary>
-    public static long BytesMoved(Socket socket)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return Unknown;
-        }
-
-        var handle = socket.SafeHandle;
-        var added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            return BytesMoved((int)handle.DangerousGetHandle());
-        }
-        catch (ObjectDisposedException)
-        {
-            return Unknown;
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
+    public static long BytesMoved(Socket socket) => OperatingSystem.IsLinux() ? OnDescriptor(socket, BytesMoved) : Unknown;
 
     /// <summary>The same for a plain descriptor (the epoll loops' sockets).</summary>
     public static unsafe long BytesMoved(int fd)
@@ -83,14 +58,17 @@ internal static partial class LinuxTcpInfo
     }
 
     /// <summary>The fallback, on its own: minus the bytes queued to send, or <see cref="Unknown"/>.</summary>
-    internal static long QueuedToSend(Socket socket)
+    internal static long QueuedToSend(Socket socket) => OnDescriptor(socket, QueuedToSend);
+
+    // The socket's descriptor, held open while it is read from.
+    private static long OnDescriptor(Socket socket, Func<int, long> read)
     {
         var handle = socket.SafeHandle;
         var added = false;
         try
         {
             handle.DangerousAddRef(ref added);
-            return QueuedToSend((int)handle.DangerousGetHandle());
+            return read((int)handle.DangerousGetHandle());
         }
         catch (ObjectDisposedException)
         {
