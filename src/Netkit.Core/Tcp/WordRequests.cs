@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 
 namespace Netkit.Core.Tcp;
 
@@ -25,7 +24,7 @@ public sealed class WordRequests
     private bool _ended;
     private bool _suspended;
     private TaskCompletionSource? _arrival;
-    private Channel<WordWait>? _waits;
+    private HandOff<WordWait>? _waits;
 
     // Words handed to a connection that turned out to be gone (reset while the word was on its way):
     // they go to the next chunk that waits, so no live client goes without while a word is lost.
@@ -77,19 +76,17 @@ public sealed class WordRequests
     /// (a console prompts with it); it completes at <see cref="End"/>. It grows only as fast as the
     /// operator answers (each connection waits once per answered chunk), so it is unbounded.
     /// </summary>
-    public ChannelReader<WordWait> WatchWaits()
+    public HandOff<WordWait> WatchWaits()
     {
         lock (_gate)
         {
-            // Of a class, not of ids: one channel type for the whole binary (see TerminalInput),
-            // whose code every reference type shares.
-            _waits ??= Channel.CreateUnbounded<WordWait>(new UnboundedChannelOptions { SingleReader = true });
+            _waits ??= new HandOff<WordWait>();
             if (_ended)
             {
-                _waits.Writer.TryComplete();
+                _waits.Complete();
             }
 
-            return _waits.Reader;
+            return _waits;
         }
     }
 
@@ -152,7 +149,7 @@ public sealed class WordRequests
         {
             _ended = true;
             _returned.Clear();
-            _waits?.Writer.TryComplete();
+            _waits?.Complete();
             _arrival?.TrySetResult();
         }
 
@@ -211,7 +208,7 @@ public sealed class WordRequests
             _latest = ticket;
             ticket.Queued = true;
             _waiting++;
-            _waits?.Writer.TryWrite(new WordWait(ticket.Id));
+            _waits?.TryWrite(new WordWait(ticket.Id));
             _arrival?.TrySetResult();
             _arrival = null;
             return wait;

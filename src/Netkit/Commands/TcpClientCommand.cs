@@ -21,7 +21,14 @@ internal static class TcpClientCommand
         var connectTimeout = CommonOptions.Timeout("--connect-timeout", "Give up connecting to each address after this long.", TimeSpan.FromSeconds(10));
         var timeout = CommonOptions.Timeout("--timeout", "Give up (exit 3) when nothing moves either way for this long; a flowing upload or download is never cut.", null);
         var interactive = CommonOptions.Flag("--interactive", "Chat mode: typed lines go out as typed, received data prints as it comes.", "-i");
-        foreach (var option in new Option[] { message, connectTimeout.Option, timeout.Option, interactive })
+        var bench = CommonOptions.Flag("--bench", "Load mode, against any echo server: --connections held at once, each keeping --in-flight messages of --size bytes " +
+            "in flight for --duration, every byte echoed checked; prints the rate, latency percentiles and errors (exit 4 on a wrong byte, 1 or 3 when connections fail or stall).");
+        var connections = CommonOptions.Count("--connections", "Load mode: connections held at once.", 10, 1, 100_000);
+        var duration = CommonOptions.OptionalDuration("--duration", "Load mode: how long messages are sent; what is owed then is still read and checked. [default: 10s]");
+        var size = CommonOptions.Size("--size", "Load mode: bytes per message (e.g. 32, 4k, 1m). [default: 32]");
+        var inFlight = CommonOptions.Count("--in-flight", "Load mode: messages each connection keeps sent and not yet echoed.", 1, 1, 4096);
+        var json = CommonOptions.Flag("--json", "Load mode: the report as one JSON object on stdout.");
+        foreach (var option in new Option[] { message, connectTimeout.Option, timeout.Option, interactive, bench, connections, duration, size, inFlight, json })
         {
             command.Add(option);
         }
@@ -33,11 +40,45 @@ internal static class TcpClientCommand
             {
                 r.AddError("--interactive and --message exclude each other");
             }
+
+            if (r.GetValue(bench))
+            {
+                if (r.GetValue(interactive) || r.GetValue(message) is not null)
+                {
+                    r.AddError("--bench sends its own messages: without --message and --interactive");
+                }
+
+                if (r.GetValue(size) is < 1 or > 1 << 20)
+                {
+                    r.AddError("--size: 1 byte to 1 MiB");
+                }
+            }
+            else
+            {
+                foreach (var option in new Option[] { connections, duration, size, inFlight, json })
+                {
+                    if (r.GetResult(option) is { Implicit: false })
+                    {
+                        r.AddError($"{option.Name} is a --bench option: add --bench");
+                    }
+                }
+            }
         });
 
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
         {
             var host = endpoint.Host(r) ?? endpoint.Typed(r, await context.PromptAsync("input server ip address :", "a server address is required (netkit tcp-client HOST)"));
+            if (r.GetValue(bench))
+            {
+                var load = new TcpBenchOptions(r.GetValue(connections), r.GetValue(duration) ?? TimeSpan.FromSeconds(10), r.GetValue(size) ?? 32, r.GetValue(inFlight), timeout.Get(r) ?? TimeSpan.FromSeconds(5));
+                var port = endpoint.Port(r, host);
+                var result = await TcpBench.RunAsync(host.Host!, port, endpoint.Family(r), sockets.Bind(r), connectTimeout.Get(r) ?? TimeSpan.Zero, load,
+                    context.Loggers.CreateLogger("tcp-client"), TimeProvider.System, context.Stop).ConfigureAwait(false);
+                using var report = StandardOutput.Open();
+                BenchReport.Write(report, $"{host.Host}:{port}", load, result, r.GetValue(json));
+                return context.Stop.IsCancellationRequested ? ExitCode.Interrupted : BenchReport.ExitCode(result);
+            }
+
             var text = r.GetValue(message);
             if (text is null && !r.GetValue(interactive) && CommandContext.InteractiveInput)
             {

@@ -61,7 +61,7 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
         var lines = TerminalInput.Start(Foreground, stop);
         try
         {
-            await foreach (var line in lines.ReadAllAsync(stop).ConfigureAwait(false))
+            while (await lines.ReadAsync(stop).ConfigureAwait(false) is { } line)
             {
                 Execute(ConsoleCommand.Parse(line));
             }
@@ -110,7 +110,8 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
     {
         try
         {
-            await foreach (var ticket in words.WatchWaits().ReadAllAsync(stop).ConfigureAwait(false))
+            var waits = words.WatchWaits();
+            while (await waits.ReadAsync(stop).ConfigureAwait(false) is { } ticket)
             {
                 var id = ticket.Id;
                 output.Write(LogLevel.Information, "Prompt", $"#{id} input the word :", ("id", id));

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using System.Threading.Channels;
+using Netkit.Core.Tcp;
 using Netkit.Native;
 
 namespace Netkit.Operator;
@@ -11,14 +11,14 @@ namespace Netkit.Operator;
 /// waits in poll(2), which never stops a process, and calls read(2) only when a line is there and
 /// netkit is in the foreground. It reads the descriptor itself rather than through Console, whose
 /// reader changes the terminal's modes; the terminal's own line discipline echoes and edits.
-/// One dedicated thread; lines arrive on a channel that completes at end of input (Ctrl+D).
+/// One dedicated thread; lines arrive on a <see cref="HandOff{T}"/> that ends at end of input (Ctrl+D).
 /// </summary>
 internal sealed class TerminalInput
 {
     private const int StdinFd = 0;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
 
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HandOff<string> _lines = new();
     private readonly Action<bool> _foregroundChanged;
     private readonly CancellationToken _stop;
 
@@ -32,12 +32,12 @@ internal sealed class TerminalInput
     /// Starts reading. <paramref name="foregroundChanged"/> is called with the first state (true:
     /// in the foreground) and at every change, on the reader's thread.
     /// </summary>
-    public static ChannelReader<string> Start(Action<bool> foregroundChanged, CancellationToken stop)
+    public static HandOff<string> Start(Action<bool> foregroundChanged, CancellationToken stop)
     {
         var input = new TerminalInput(foregroundChanged, stop);
         var thread = new Thread(input.Run) { IsBackground = true, Name = "netkit operator input" };
         thread.Start();
-        return input._lines.Reader;
+        return input._lines;
     }
 
     private void Run()
@@ -50,7 +50,7 @@ internal sealed class TerminalInput
                 _foregroundChanged(true);
                 while (!_stop.IsCancellationRequested && Console.In.ReadLine() is { } line)
                 {
-                    _lines.Writer.TryWrite(line);
+                    _lines.TryWrite(line);
                 }
 
                 return;
@@ -64,7 +64,7 @@ internal sealed class TerminalInput
         }
         finally
         {
-            _lines.Writer.TryComplete();
+            _lines.Complete();
         }
     }
 
@@ -122,7 +122,7 @@ internal sealed class TerminalInput
 
         if (pending.Count > 0)
         {
-            _lines.Writer.TryWrite(TerminalLine.Decode(pending));
+            _lines.TryWrite(TerminalLine.Decode(pending));
         }
     }
 
@@ -131,7 +131,7 @@ internal sealed class TerminalInput
         while (bytes.IndexOf((byte)'\n') is var newline and >= 0)
         {
             pending.AddRange(bytes[..newline]);
-            _lines.Writer.TryWrite(TerminalLine.Decode(pending));
+            _lines.TryWrite(TerminalLine.Decode(pending));
             pending.Clear();
             bytes = bytes[(newline + 1)..];
         }
