@@ -12,7 +12,9 @@ namespace Netkit.Core.Tcp;
 /// A concurrent TCP server over an already bound, listening socket: every client is served at once,
 /// each by its own <see cref="TcpConnection"/> (a task on the runtime's async sockets) or, with
 /// <see cref="TcpServerOptions.EventLoops"/> on Linux, a <see cref="LoopConnection"/> on one of that
-/// many epoll <see cref="EventLoop"/> threads (assigned in turn as they are accepted). It runs until the token fires (or, with
+/// many epoll <see cref="EventLoop"/> threads (the loop that accepted it, or the next in turn: see
+/// <see cref="TcpServerOptions.AcceptOnEveryLoop"/>); the loops start with the server, so a server
+/// that cannot have them fails before it listens. It runs until the token fires (or, with
 /// <see cref="TcpServerOptions.Once"/>, until its one client leaves), then stops accepting, lets the
 /// live connections finish within <see cref="TcpServerOptions.ShutdownTimeout"/> and resets the rest.
 /// Who is admitted is <see cref="TcpAdmission"/>'s call; timeouts are <see cref="ConnectionSweep"/>'s.
