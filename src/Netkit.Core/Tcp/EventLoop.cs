@@ -7,12 +7,13 @@ using Netkit.Core.Sockets;
 namespace Netkit.Core.Tcp;
 
 /// <summary>
-/// One thread that serves many connections with level-triggered epoll (Linux): non-blocking .NET
-/// sockets read and written synchronously when epoll says they are ready, one receive buffer for
-/// the whole loop, so an idle connection owns no buffer and a message costs no allocation and no
-/// thread hop. Other threads (the accept loop, the timeout sweep, the operator, the word queue) talk
-/// to the loop only through <see cref="Post"/>: a queue and an eventfd. A connection's socket is
-/// closed only here, after it left epoll, so a reused descriptor number never reaches the old one.
+/// One thread that serves many connections with level-triggered epoll (Linux): non-blocking socket
+/// descriptors (see <see cref="LinuxStreamSocket"/>) read and written when epoll says they are ready,
+/// one receive buffer for the whole loop, so an idle connection owns no buffer and a message costs
+/// no allocation and no thread hop. It may also accept (<see cref="Acceptor"/>). Other threads (the
+/// timeout sweep, the operator, the word queue) talk to the loop only through <see cref="Post"/>: a
+/// queue and an eventfd. A connection's socket is closed only here, after it left epoll, so a
+/// reused descriptor number never reaches the old one.
 /// </summary>
 internal sealed unsafe class EventLoop : IDisposable
 {
