@@ -66,6 +66,7 @@ public sealed class BenchModeTests(NetkitBinary netkit)
     [InlineData("--connections is a --bench option: add --bench", "--connections", "5")]
     [InlineData("--json is a --bench option: add --bench", "--json")]
     [InlineData("--bench sends its own messages: without --message and --interactive", "--bench", "-m", "hi")]
+    [InlineData("--size x --in-flight: at most 1 MiB in flight per connection (8388608 bytes asked)", "--bench", "--size", "2k", "--in-flight", "4096")]
     public async Task Load_options_without_the_load_mode_are_a_usage_error(string error, params string[] options)
     {
         using var client = netkit.Start(["tcp-client", "127.0.0.1", "--port", "9", .. options]);

@@ -14,12 +14,13 @@ public sealed class LatencyHistogram
     private const int Octaves = 58; // up to 2^63 ns
 
     private readonly long[] _counts = new long[Linear + (Octaves * Sub)];
+    private long _min = long.MaxValue;
 
     /// <summary>Values recorded.</summary>
     public long Count { get; private set; }
 
     /// <summary>The smallest value recorded (0 when none).</summary>
-    public long Min { get; private set; } = long.MaxValue;
+    public long Min => Count == 0 ? 0 : _min;
 
     /// <summary>The largest value recorded (0 when none).</summary>
     public long Max { get; private set; }
@@ -30,7 +31,7 @@ public sealed class LatencyHistogram
         var value = Math.Max(0, nanoseconds);
         _counts[Index(value)]++;
         Count++;
-        Min = Math.Min(Min, value);
+        _min = Math.Min(_min, value);
         Max = Math.Max(Max, value);
     }
 
@@ -43,7 +44,7 @@ public sealed class LatencyHistogram
         }
 
         Count += other.Count;
-        Min = Math.Min(Min, other.Min);
+        _min = Math.Min(_min, other._min);
         Max = Math.Max(Max, other.Max);
     }
 

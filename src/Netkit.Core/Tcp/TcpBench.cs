@@ -107,6 +107,10 @@ public static class TcpBench
                 Interlocked.Increment(ref errors);
                 Interlocked.CompareExchange(ref firstError, $"#{i + 1}: {e.Message}", null);
             }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C while connecting: what was measured (nothing yet) is still reported.
+            }
         }
 
         // 64 handshakes at a time: a backlog is not flooded.
@@ -215,7 +219,16 @@ public static class TcpBench
 
                         if (sent < length)
                         {
-                            await Socket.SendAsync(_send.AsMemory(Math.Max(sent, 0), length - Math.Max(sent, 0)), SocketFlags.None, stop).ConfigureAwait(false);
+                            stall.CancelAfter(options.Stall);
+                            try
+                            {
+                                await Socket.SendAsync(_send.AsMemory(Math.Max(sent, 0), length - Math.Max(sent, 0)), SocketFlags.None, stall.Token).ConfigureAwait(false);
+                            }
+                            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                            {
+                                Error = $"stalled: the server took nothing for {DurationText.Format(options.Stall)} with {Owed()} bytes owed";
+                                return;
+                            }
                         }
                     }
 
@@ -225,7 +238,15 @@ public static class TcpBench
                         return;
                     }
 
-                    stall.CancelAfter(options.Stall);
+                    // After the duration, what is owed has --timeout in all to come back (a server that
+                    // trickles it a byte at a time does not keep the run going for hours).
+                    var wait = options.Stall;
+                    if (now >= deadline)
+                    {
+                        wait = TimeSpan.FromTicks(Math.Min(wait.Ticks, Math.Max(0, (deadline - now + (long)(options.Stall.TotalSeconds * time.TimestampFrequency)) * TimeSpan.TicksPerSecond / time.TimestampFrequency)));
+                    }
+
+                    stall.CancelAfter(wait);
                     int received;
                     try
                     {

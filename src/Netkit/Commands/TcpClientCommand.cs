@@ -48,9 +48,11 @@ internal static class TcpClientCommand
                     r.AddError("--bench sends its own messages: without --message and --interactive");
                 }
 
-                if (r.GetValue(size) is < 1 or > 1 << 20)
+                // Beyond what the socket buffers on both sides hold, an echo can only deadlock: the
+                // client's send waits for a server that waits for the client to read.
+                if ((long)(r.GetValue(size) ?? 32) * r.GetValue(inFlight) > 1 << 20)
                 {
-                    r.AddError("--size: 1 byte to 1 MiB");
+                    r.AddError($"--size x --in-flight: at most 1 MiB in flight per connection ({(long)(r.GetValue(size) ?? 32) * r.GetValue(inFlight)} bytes asked)");
                 }
             }
             else
@@ -75,7 +77,8 @@ internal static class TcpClientCommand
                 var result = await TcpBench.RunAsync(host.Host!, port, endpoint.Family(r), sockets.Bind(r), connectTimeout.Get(r) ?? TimeSpan.Zero, load,
                     context.Loggers.CreateLogger("tcp-client"), TimeProvider.System, context.Stop).ConfigureAwait(false);
                 using var report = StandardOutput.Open();
-                BenchReport.Write(report, $"{host.Host}:{port}", load, result, r.GetValue(json));
+                var server = host.Host!.Contains(':', StringComparison.Ordinal) ? $"[{host.Host}]:{port}" : $"{host.Host}:{port}";
+                BenchReport.Write(report, server, load, result, r.GetValue(json));
                 return context.Stop.IsCancellationRequested ? ExitCode.Interrupted : BenchReport.ExitCode(result);
             }
 

@@ -28,6 +28,8 @@ public sealed class LatencyHistogramTests
     {
         var histogram = new LatencyHistogram();
         Assert.Equal(0, histogram.Percentile(0.5));
+        Assert.Equal(0, histogram.Min);
+        Assert.Equal(0, histogram.Max);
         histogram.Record(7);
         histogram.Record(-3);
         Assert.Equal(0, histogram.Min);
