@@ -14,6 +14,8 @@ public sealed class ServerCounters
     private long _requests;
     private long _replies;
     private long _errors;
+    private readonly LatencyHistogram _replyTimes = new();
+    private readonly Lock _replyGate = new();
 
     /// <summary>TCP connections accepted and served.</summary>
     public long Accepted => Volatile.Read(ref _accepted);
@@ -81,6 +83,24 @@ public sealed class ServerCounters
         DropReason.OwnAddress => "own-address",
         _ => "send-failed",
     };
+
+    /// <summary>Counts one reply's time (ns): from its chunk's arrival to its last byte taken by the kernel. Any thread.</summary>
+    internal void RecordReply(long nanoseconds)
+    {
+        lock (_replyGate)
+        {
+            _replyTimes.Record(nanoseconds);
+        }
+    }
+
+    /// <summary>Adds the reply times counted here to <paramref name="into"/>.</summary>
+    internal void AddReplyTimes(LatencyHistogram into)
+    {
+        lock (_replyGate)
+        {
+            into.Add(_replyTimes);
+        }
+    }
 
     internal void AddAccepted() => Interlocked.Increment(ref _accepted);
     internal void AddBytesIn(long n) => Interlocked.Add(ref _bytesIn, n);

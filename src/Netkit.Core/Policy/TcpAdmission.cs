@@ -13,6 +13,13 @@ internal sealed class TcpAdmission(AccessList access, int maxConnections, int? m
 {
     private readonly Dictionary<IPAddress, int> _perAddress = new();
     private int _live;
+    private int _peak;
+
+    /// <summary>Connections admitted and not yet left.</summary>
+    public int Live => Volatile.Read(ref _live);
+
+    /// <summary>The most connections there were at once.</summary>
+    public int Peak => Volatile.Read(ref _peak);
 
     /// <summary>Admits <paramref name="peer"/> (null) or says why not. Any thread.</summary>
     public Refusal? Admit(IPAddress peer)
@@ -22,10 +29,20 @@ internal sealed class TcpAdmission(AccessList access, int maxConnections, int? m
             return new Refusal(DropReason.Acl, decision.Reason);
         }
 
-        if (Interlocked.Increment(ref _live) > maxConnections)
+        var live = Interlocked.Increment(ref _live);
+        if (live > maxConnections)
         {
             Interlocked.Decrement(ref _live);
             return new Refusal(DropReason.MaxConnections, $"--max-connections {maxConnections} reached");
+        }
+
+        // A peak refused by --max-per-ip below was there for a moment too: it counts.
+        for (var peak = Volatile.Read(ref _peak); live > peak; peak = Volatile.Read(ref _peak))
+        {
+            if (Interlocked.CompareExchange(ref _peak, live, peak) == peak)
+            {
+                break;
+            }
         }
 
         if (maxPerIp is not { } perIp)

@@ -96,6 +96,9 @@ internal sealed unsafe class EventLoop : IDisposable
     /// <summary>Bytes received this round, added to the server's totals at its end (loop thread).</summary>
     public long BytesIn { get; set; }
 
+    /// <summary>The reply times of this loop's connections (the loop's thread writes; a reader elsewhere gets a near-enough copy).</summary>
+    public LatencyHistogram ReplyTimes { get; } = new();
+
     /// <summary>Bytes sent this round, added to the server's totals at its end (loop thread).</summary>
     public long BytesOut { get; set; }
 

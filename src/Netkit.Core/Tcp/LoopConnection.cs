@@ -73,6 +73,8 @@ internal sealed class LoopConnection : ServedConnection
 
     protected override void CountOut(int count) => _loop.BytesOut += count;
 
+    protected override void RecordReply(long nanoseconds) => _loop.ReplyTimes.Record(nanoseconds);
+
     /// <summary>On the loop: joins epoll and waits for the first chunk.</summary>
     public void Start()
     {
@@ -213,6 +215,7 @@ internal sealed class LoopConnection : ServedConnection
         }
 
         Received(received);
+        Options.Tap?.Data(Id, true, buffer.AsSpan(0, received));
         LogChunk(buffer.AsSpan(0, received));
 
         // Echo adds nothing; seed appends ack (and --reply's word) behind the data, in the same buffer.
@@ -289,6 +292,7 @@ internal sealed class LoopConnection : ServedConnection
             if (sent >= 0)
             {
                 Sent(sent);
+                Options.Tap?.Data(Id, false, data[..sent]);
                 return sent;
             }
 
@@ -391,6 +395,7 @@ internal sealed class LoopConnection : ServedConnection
             // A half-close: the word is still owed, as the tutorial sends it; nothing more to learn
             // but a reset, which epoll reports without being asked.
             _state = State.AwaitingWordAfterFin;
+            PeerFinished = true;
             _loop.Watch(_fd, _slot, 0);
         }
     }

@@ -50,6 +50,9 @@ public sealed class TcpClientSession
     /// <summary>Bytes sent so far (safe to read from another thread).</summary>
     public long BytesSent => Volatile.Read(ref _bytesSent);
 
+    /// <summary>Sees every byte sent and received (<c>--hexdump</c>, <c>--transcript</c>), as connection 1.</summary>
+    public IDataTap? Tap { get; init; }
+
     /// <summary>Bytes received so far (safe to read from another thread).</summary>
     public long BytesReceived => Volatile.Read(ref _bytesReceived);
 
@@ -268,6 +271,7 @@ public sealed class TcpClientSession
             while (!data.IsEmpty)
             {
                 var n = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                Tap?.Data(1, false, data.Span[..n]);
                 data = data[n..];
                 Interlocked.Add(ref _bytesSent, n);
                 _watch?.Touch();
@@ -323,6 +327,7 @@ public sealed class TcpClientSession
                 }
 
                 Interlocked.Add(ref _bytesReceived, received);
+                Tap?.Data(1, true, buffer.AsSpan(0, received));
 
                 // Our own write to a slow output (a paused pager on stdout) is not the connection
                 // falling silent: that time does not count towards --timeout.

@@ -114,6 +114,7 @@ internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, int p
                     }
 
                     Received(received);
+                    Options.Tap?.Data(Id, true, buffer.AsSpan(0, received));
                     LogChunk(buffer.AsSpan(0, received));
 
                     // Echo adds nothing; seed appends ack (and --reply's word) behind the data, in the same buffer.
@@ -124,6 +125,7 @@ internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, int p
                 while (!reply.IsEmpty)
                 {
                     var sent = await Socket.SendAsync(reply, SocketFlags.None).ConfigureAwait(false);
+                    Options.Tap?.Data(Id, false, reply.Span[..sent]);
                     reply = reply[sent..];
                     Sent(sent);
                 }
@@ -203,7 +205,7 @@ internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, int p
         try
         {
             _peek ??= new byte[1];
-            await Socket.ReceiveAsync(_peek, SocketFlags.Peek, wordCame).ConfigureAwait(false);
+            PeerFinished = await Socket.ReceiveAsync(_peek, SocketFlags.Peek, wordCame).ConfigureAwait(false) == 0;
         }
         catch (OperationCanceledException)
         {

@@ -30,6 +30,7 @@ public sealed class TcpServer
     private readonly ConnectionSweep _sweep;
     private readonly Action<ServedConnection> _forget;
     private readonly EventLoop[]? _loops;
+    private readonly TalkerTable _talkers = new();
     private ServedConnection? _onlyClient;
     private int _nextId;
 
@@ -330,6 +331,30 @@ public sealed class TcpServer
     {
         _connections.TryRemove(connection.Id, out _);
         _admission.Leave(connection.PeerAddress);
+        _talkers.Add(connection.PeerAddress, connection.BytesIn, connection.BytesOut);
+    }
+
+    /// <summary>
+    /// What the server has done so far and is doing now, for <c>/stats</c>, SIGUSR1, <c>--stats-interval</c>
+    /// and the summary: the <paramref name="top"/> addresses by bytes (closed connections and live
+    /// ones), and the reply times of every transport. Any thread.
+    /// </summary>
+    public TcpServerStats Stats(int top = 5)
+    {
+        var replies = new LatencyHistogram();
+        Counters.AddReplyTimes(replies);
+        foreach (var loop in _loops ?? [])
+        {
+            replies.Add(loop.ReplyTimes);
+        }
+
+        var live = new List<(System.Net.IPAddress, long, long)>();
+        foreach (var connection in _connections.Values)
+        {
+            live.Add((connection.PeerAddress, connection.BytesIn, connection.BytesOut));
+        }
+
+        return new TcpServerStats(_admission.Live, _admission.Peak, Counters, _talkers.Top(top, live), replies);
     }
 
     private async Task DrainAsync()

@@ -17,6 +17,9 @@ public sealed record TcpServerOptions
     /// <see cref="AutoReply"/> follows the ack.</summary>
     public bool OperatorWords { get; init; }
 
+    /// <summary>Sees every byte in and out (<c>--hexdump</c>, <c>--transcript</c>); null (default) costs nothing.</summary>
+    public Diagnostics.IDataTap? Tap { get; init; }
+
     /// <summary>Serve one client, then stop.</summary>
     public bool Once { get; init; }
 

@@ -62,6 +62,33 @@ public sealed class WordRequests
         }
     }
 
+    /// <summary>The connection that started waiting last (the one a terminal operator's word answers), or 0 when none waits.</summary>
+    public int LatestWaiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _latest?.Id ?? 0;
+            }
+        }
+    }
+
+    /// <summary>The connections waiting now, longest first.</summary>
+    public IReadOnlyList<int> WaitingIds()
+    {
+        lock (_gate)
+        {
+            var ids = new List<int>(_waiting);
+            for (var t = _oldest; t is not null; t = t.Next)
+            {
+                ids.Add(t.Id);
+            }
+
+            return ids;
+        }
+    }
+
     /// <summary>True when connection <paramref name="id"/> waits for a word.</summary>
     public bool IsWaiting(int id)
     {

@@ -34,6 +34,7 @@ internal static class TcpClientCommand
         }
 
         var sockets = new SocketOptionSet(command, SocketRole.Client, server: false);
+        var transcripts = new TranscriptOptionSet(command);
         CommonOptions.Validate(command, r =>
         {
             if (r.GetValue(interactive) && r.GetValue(message) is not null)
@@ -88,27 +89,42 @@ internal static class TcpClientCommand
                 text = await context.PromptAsync("Enter the message to be sent :", "a message is required");
             }
 
-            var logger = context.Loggers.CreateLogger("tcp-client");
-            using var socket = await TcpConnector.ConnectAsync(host.Host!, endpoint.Port(r, host), endpoint.Family(r), sockets.Bind(r), connectTimeout.Get(r) ?? TimeSpan.Zero, logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
-            var session = new TcpClientSession(socket, timeout.Get(r), TimeProvider.System);
-            using var stdout = StandardOutput.Open();
-            await using var progress = r.GetValue(interactive) || context.Status.Format != LogFormat.Simple ? null : TransferProgress.StartIfTerminal(session, context.Status.Target, TimeProvider.System);
-            void Sent() => context.Say("sending completed.", "Sent");
-            if (text is not null)
+            // Opened first: a transcript that cannot be written fails before anything is sent.
+            var transcript = transcripts.Open(r, context);
+            try
             {
-                await session.RunAsync(Encoding.UTF8.GetBytes(text), stdout, Sent, context.Stop).ConfigureAwait(false);
+                var logger = context.Loggers.CreateLogger("tcp-client");
+                using var socket = await TcpConnector.ConnectAsync(host.Host!, endpoint.Port(r, host), endpoint.Family(r), sockets.Bind(r), connectTimeout.Get(r) ?? TimeSpan.Zero, logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
+                var session = new TcpClientSession(socket, timeout.Get(r), TimeProvider.System) { Tap = transcript };
+                return await ConverseAsync(context, session, text, r.GetValue(interactive)).ConfigureAwait(false);
             }
-            else
+            finally
             {
-                // A person typing (chat mode, a terminal) is done when the server closes; a pipe or
-                // a file is sent to its end whatever the server does.
-                var typed = r.GetValue(interactive) || CommandContext.InteractiveInput;
-                using var stdin = CommandContext.InteractiveInput ? TerminalStream.Open() : Console.OpenStandardInput();
-                await session.RunAsync(stdin, stdout, typed, Sent, context.Stop).ConfigureAwait(false);
+                TranscriptOptionSet.Finish(transcript, context);
             }
-
-            return ExitCode.Ok;
         }));
         return command;
+    }
+
+    // The tutorial's conversation, or chat mode: send, half-close, copy what comes back to stdout.
+    private static async Task<int> ConverseAsync(CommandContext context, TcpClientSession session, string? text, bool interactive)
+    {
+        using var stdout = StandardOutput.Open();
+        await using var progress = interactive || context.Status.Format != LogFormat.Simple ? null : TransferProgress.StartIfTerminal(session, context.Status.Target, TimeProvider.System);
+        void Sent() => context.Say("sending completed.", "Sent");
+        if (text is not null)
+        {
+            await session.RunAsync(Encoding.UTF8.GetBytes(text), stdout, Sent, context.Stop).ConfigureAwait(false);
+        }
+        else
+        {
+            // A person typing (chat mode, a terminal) is done when the server closes; a pipe or
+            // a file is sent to its end whatever the server does.
+            var typed = interactive || CommandContext.InteractiveInput;
+            using var stdin = CommandContext.InteractiveInput ? TerminalStream.Open() : Console.OpenStandardInput();
+            await session.RunAsync(stdin, stdout, typed, Sent, context.Stop).ConfigureAwait(false);
+        }
+
+        return ExitCode.Ok;
     }
 }

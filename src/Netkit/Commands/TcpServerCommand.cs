@@ -6,6 +6,7 @@ using Netkit.Core.Protocols;
 using Netkit.Core.Sockets;
 using Netkit.Core.Tcp;
 using Netkit.Operator;
+using Netkit.Output;
 
 namespace Netkit.Commands;
 
@@ -35,16 +36,18 @@ internal static class TcpServerCommand
         var firstByte = CommonOptions.Timeout("--first-byte-timeout", "Close a client that sends nothing this long after connecting (slowloris).", null);
         var maxSession = CommonOptions.Timeout("--max-session", "Close a client this long after it connected.", null);
         var sendTimeout = CommonOptions.Timeout("--send-timeout", "Close a client that does not read its replies for this long; meanwhile its reads are paused.", TimeSpan.FromSeconds(30));
+        var statsInterval = CommonOptions.Timeout("--stats-interval", "Print a stats line (connections now and at peak, bytes, drops, reply times, top talkers) this often; SIGUSR1 prints one at any time, and so does /stats at the console.", null);
         var loops = CommonOptions.OptionalCount("--loops", "Linux: threads serving connections, each an epoll loop; 0 serves them with the runtime's async sockets (the transport of other platforms; also NETKIT_TRANSPORT=async). " +
             $"[default: one on up to 2 cores, else one per core but one: {DefaultLoops} here]", 0, 1024);
         var endpoint = EndpointOptions.AddServer(command);
-        foreach (var option in new Option[] { mode, ack, noAck, reply, once, backlog, maxConnections, maxPerIp, idle.Option, firstByte.Option, maxSession.Option, sendTimeout.Option, shutdown.Option, loops })
+        foreach (var option in new Option[] { mode, ack, noAck, reply, once, backlog, maxConnections, maxPerIp, idle.Option, firstByte.Option, maxSession.Option, sendTimeout.Option, shutdown.Option, statsInterval.Option, loops })
         {
             command.Add(option);
         }
 
         var sockets = new SocketOptionSet(command, SocketRole.Listener, server: true);
         var access = new AccessOptionSet(command);
+        var transcripts = new TranscriptOptionSet(command);
         CommonOptions.Validate(command, r =>
         {
             if (r.GetValue(noAck) && r.GetValue(ack) is not null)
@@ -65,8 +68,23 @@ internal static class TcpServerCommand
                 return checkedCode;
             }
 
+            var transcript = transcripts.Open(r, context);
+            try
+            {
+                return await ServeAsync(r, context, transcript).ConfigureAwait(false);
+            }
+            finally
+            {
+                TranscriptOptionSet.Finish(transcript, context);
+            }
+        }));
+        return command;
+
+        async Task<int> ServeAsync(ParseResult r, CommandContext context, Transcript? transcript)
+        {
             var options = new TcpServerOptions
             {
+                Tap = transcript,
                 Mode = r.GetValue(mode) ?? TcpServerMode.Seed,
                 AckFrame = r.GetValue(noAck) ? ReadOnlyMemory<byte>.Empty : SeedReply.FrameAck(r.GetValue(ack) ?? SeedReply.DefaultAck),
                 AutoReply = r.GetValue(reply) is { } word ? Encoding.UTF8.GetBytes(word) : null,
@@ -90,30 +108,43 @@ internal static class TcpServerCommand
             using var forced = context.Abort.Register(server.Abort);
             context.Listening(server.LocalEndPoint, "tcp");
 
+            void WriteStats() => StatsReport.Write(context.Status, server.Stats());
+            using var statsSignal = StatsSignal.Register(WriteStats);
+            if (statsInterval.Get(r) is { } every)
+            {
+                _ = StatsSignal.EveryAsync(every, TimeProvider.System, WriteStats, context.Stop);
+            }
+
+            OperatorConsole? console = null;
             if (server.Words is { } words)
             {
                 // Not awaited: a read of stdin cannot be interrupted, and the server's end must not wait for one.
-                _ = StartConsole(server, words, context);
+                console = StartConsole(server, words, context, WriteStats);
             }
 
             await server.RunAsync(context.Stop).ConfigureAwait(false);
+            console?.Close();
             var c = server.Counters;
+            var stats = server.Stats();
             var answered = server.Words is { } w ? string.Create(CultureInfo.InvariantCulture, $", words: {w.Answered} sent, {w.Released} released") : "";
             context.WriteSummary(string.Create(CultureInfo.InvariantCulture,
-                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out{answered}, drops: {c.DescribeDrops()}, errors: {c.Errors}"),
+                $"summary: {c.Accepted} connection(s), {c.Rejected} rejected, {c.BytesIn} bytes in, {c.BytesOut} bytes out{answered}, drops: {c.DescribeDrops()}, errors: {c.Errors}, peak {stats.Peak} at once, {StatsReport.Replies(stats.ReplyTimes)}"),
                 ("connections", c.Accepted), ("rejected", c.Rejected), ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut),
-                ("wordsSent", server.Words?.Answered), ("wordsReleased", server.Words?.Released), ("drops", c.DropCounts()), ("errors", c.Errors));
+                ("wordsSent", server.Words?.Answered), ("wordsReleased", server.Words?.Released), ("drops", c.DropCounts()), ("errors", c.Errors),
+                ("peak", stats.Peak), ("replies", stats.ReplyTimes.Count), ("replyP50Us", stats.ReplyTimes.Percentile(0.5) / 1000), ("replyP99Us", stats.ReplyTimes.Percentile(0.99) / 1000));
             return ExitCode.Ok;
-        }));
-        return command;
+        }
     }
 
     // The operator's words: typed on the terminal, or one line of piped stdin per chunk.
-    private static Task StartConsole(TcpServer server, WordRequests words, CommandContext context)
+    private static OperatorConsole StartConsole(TcpServer server, WordRequests words, CommandContext context, Action stats)
     {
-        var console = new OperatorConsole(server, words, context.Status, line => context.Say(line));
-        return CommandContext.InteractiveInput
+        var loggers = context.Loggers as ConsoleLoggers;
+        var console = new OperatorConsole(server, words, context.Status, line => context.Say(line),
+            level => loggers?.Minimum = level, stats);
+        _ = CommandContext.InteractiveInput
             ? console.RunTerminalAsync(context.Stop)
             : console.RunPipeAsync(Console.OpenStandardInput(), context.Stop);
+        return console;
     }
 }

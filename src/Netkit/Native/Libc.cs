@@ -37,6 +37,13 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "tcgetpgrp", SetLastError = true)]
     public static partial int TcGetPgrp(int fd);
 
+    /// <summary>struct termios into <paramref name="termios"/>, as bytes (its layout is the OS's, see Operator.TerminalMode).</summary>
+    [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
+    public static partial int TcGetAttr(int fd, Span<byte> termios);
+
+    [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
+    public static partial int TcSetAttr(int fd, int actions, ReadOnlySpan<byte> termios);
+
     [LibraryImport("libc", EntryPoint = "getpgrp")]
     public static partial int GetPgrp();
 

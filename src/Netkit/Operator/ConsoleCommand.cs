@@ -8,7 +8,10 @@ namespace Netkit.Operator;
 /// </summary>
 internal sealed record ConsoleCommand(ConsoleCommandKind Kind, int Id = 0, string Text = "")
 {
-    public const string Help = "commands: /list, /to ID TEXT, /all TEXT, /kick ID, /help; other lines answer the client whose chunk was shown last and waits (//x sends /x)";
+    public const string Help = "commands: /list, /to ID TEXT, /all TEXT, /kick ID, /stats, /quiet, /verbose [LEVEL], /help; other lines answer the client the prompt names (//x sends /x); Tab completes, Ctrl+D ends operator input";
+
+    /// <summary>The command names, as Tab completes them.</summary>
+    public static readonly string[] Names = ["/list", "/to", "/all", "/kick", "/stats", "/quiet", "/verbose", "/help"];
 
     public static ConsoleCommand Parse(string line)
     {
@@ -29,12 +32,22 @@ internal sealed record ConsoleCommand(ConsoleCommandKind Kind, int Id = 0, strin
         {
             "/list" when rest.Trim().Length == 0 => new(ConsoleCommandKind.List),
             "/help" => new(ConsoleCommandKind.Help),
+            "/stats" when rest.Trim().Length == 0 => new(ConsoleCommandKind.Stats),
+            "/quiet" when rest.Trim().Length == 0 => new(ConsoleCommandKind.Verbosity, Text: "quiet"),
+            "/verbose" => ParseLevel(rest.Trim()),
             "/all" => new(ConsoleCommandKind.All, Text: rest),
             "/kick" => ParseId(rest.Trim(), out var id) ? new(ConsoleCommandKind.Kick, id) : Invalid("usage: /kick ID"),
             "/to" => ParseTo(rest),
             _ => Invalid($"unknown command {name}; /help lists them"),
         };
     }
+
+    // A --verbosity word; none is detailed.
+    private static ConsoleCommand ParseLevel(string level) => level.Length == 0
+        ? new(ConsoleCommandKind.Verbosity, Text: "detailed")
+        : Array.IndexOf(Cli.Verbosity.Names, level) >= 0
+            ? new(ConsoleCommandKind.Verbosity, Text: level)
+            : Invalid($"usage: /verbose [{string.Join('|', Cli.Verbosity.Names)}]");
 
     private static ConsoleCommand ParseTo(string rest)
     {

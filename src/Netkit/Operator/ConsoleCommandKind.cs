@@ -13,6 +13,10 @@ internal enum ConsoleCommandKind
     Kick,
     /// <summary><c>/list</c>.</summary>
     List,
+    /// <summary><c>/stats</c>.</summary>
+    Stats,
+    /// <summary><c>/quiet</c>, <c>/verbose [LEVEL]</c>: <see cref="ConsoleCommand.Text"/> is the <c>--verbosity</c> word.</summary>
+    Verbosity,
     /// <summary><c>/help</c>.</summary>
     Help,
     /// <summary>A line starting with <c>/</c> that is no command; <see cref="ConsoleCommand.Text"/> says why.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Netkit.Core.Diagnostics;
 using Netkit.Core.Tcp;
 using Netkit.Output;
 
@@ -16,8 +17,10 @@ namespace Netkit.Operator;
 /// client that does not read cannot stall it. What it tells the operator is status lines
 /// (<paramref name="output"/>), so with <c>--log-format json</c> they are JSON events too.
 /// </summary>
-internal sealed class OperatorConsole(TcpServer server, WordRequests words, StatusWriter output, Action<string> say)
+internal sealed class OperatorConsole(TcpServer server, WordRequests words, StatusWriter output, Action<string> say, Action<LogLevel> setLevel, Action stats)
 {
+    private ConsoleScreen? _screen;
+
     /// <summary>Answers chunks with the lines of <paramref name="input"/> (raw bytes), in order, until it ends or <paramref name="stop"/> fires.</summary>
     public async Task RunPipeAsync(Stream input, CancellationToken stop)
     {
@@ -53,12 +56,23 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
         EndOfInput("the end of stdin");
     }
 
-    /// <summary>The interactive console, while stdin is a terminal in the foreground.</summary>
+    /// <summary>
+    /// The interactive console, while stdin is a terminal in the foreground. With stderr a
+    /// terminal too (and text logs), the line editor: the input line stays at the bottom, intact,
+    /// while log lines scroll above it, and its prompt names the client a word answers. Else the
+    /// terminal's own line editing, and a prompt line per waiting chunk.
+    /// </summary>
     public async Task RunTerminalAsync(CancellationToken stop)
     {
         Help();
+        if (output.Format != LogFormat.Json && output.Target is LineQueueWriter stderr && !Console.IsErrorRedirected && TerminalMode.Enter() is { } mode)
+        {
+            _screen = new ConsoleScreen(stderr, mode, PromptText, Complete);
+        }
+
+        using var closeAtStop = stop.Register(Close);
         var prompts = PromptAsync(stop);
-        var lines = TerminalInput.Start(Foreground, stop);
+        var lines = TerminalInput.Start(Foreground, _screen, stop);
         try
         {
             while (await lines.ReadAsync(stop).ConfigureAwait(false) is { } line)
@@ -77,6 +91,36 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
         }
 
         await prompts.ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the input line off the terminal and puts its modes back (the server stops). Any thread, idempotent.</summary>
+    public void Close() => _screen?.Close();
+
+    // "#3 input the word : ", naming who else waits; "> " when nobody does.
+    private string PromptText()
+    {
+        var latest = words.LatestWaiting;
+        if (latest == 0)
+        {
+            return "(no client waits) > ";
+        }
+
+        var others = words.Waiting - 1;
+        return others > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"#{latest} input the word (+{others} waiting) : ")
+            : string.Create(CultureInfo.InvariantCulture, $"#{latest} input the word : ");
+    }
+
+    private ConsoleCompletion.Result Complete(string before)
+    {
+        var clients = server.Snapshot();
+        var ids = new List<int>(clients.Count);
+        foreach (var c in clients)
+        {
+            ids.Add(c.Id);
+        }
+
+        return ConsoleCompletion.Complete(before, ids, words.WaitingIds());
     }
 
     private void EndOfInput(string what)
@@ -113,6 +157,12 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
             var waits = words.WatchWaits();
             while (await waits.ReadAsync(stop).ConfigureAwait(false) is { } ticket)
             {
+                if (_screen is { } screen)
+                {
+                    screen.Refresh(); // The input line's prompt names it.
+                    continue;
+                }
+
                 var id = ticket.Id;
                 output.Write(LogLevel.Information, "Prompt", $"#{id} input the word :", ("id", id));
             }
@@ -162,6 +212,13 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
             case ConsoleCommandKind.Help:
                 Help();
                 break;
+            case ConsoleCommandKind.Stats:
+                stats();
+                break;
+            case ConsoleCommandKind.Verbosity:
+                setLevel(Cli.Verbosity.ToLevel(command.Text));
+                output.Write(LogLevel.Warning, "Verbosity", $"verbosity {command.Text} (/verbose LEVEL changes it: {string.Join(", ", Cli.Verbosity.Names)})", ("verbosity", command.Text));
+                break;
             default:
                 output.Write(LogLevel.Warning, "ConsoleUsage", command.Text);
                 break;
@@ -175,9 +232,11 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
         foreach (var c in clients)
         {
             var waiting = words.IsWaiting(c.Id);
+            var state = waiting ? c.Finished ? ", waiting for a word (it closed its side: FIN)" : ", waiting for a word" : "";
             output.Write(LogLevel.Information, "Client", string.Create(CultureInfo.InvariantCulture,
-                $"  #{c.Id} {c.Remote} since {c.Since:HH:mm:ss}, {c.BytesIn} bytes in, {c.BytesOut} bytes out{(waiting ? ", waiting for a word" : "")}"),
-                ("id", c.Id), ("remote", c.Remote), ("since", c.Since), ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut), ("waiting", waiting));
+                $"  #{c.Id} {c.Remote} since {c.Since:HH:mm:ss}, {c.BytesIn} bytes in, {c.BytesOut} bytes out, idle {DurationText.Format(TimeSpan.FromSeconds(Math.Floor(c.Idle.TotalSeconds)))}{state}"),
+                ("id", c.Id), ("remote", c.Remote), ("since", c.Since), ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut),
+                ("idleSeconds", Math.Round(c.Idle.TotalSeconds, 3)), ("waiting", waiting), ("finished", c.Finished));
         }
     }
 

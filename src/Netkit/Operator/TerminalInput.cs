@@ -10,8 +10,10 @@ namespace Netkit.Operator;
 /// (SIGTTIN): <c>netkit tcp-server &amp;</c> would sit in state T while clients wait. So the reader
 /// waits in poll(2), which never stops a process, and calls read(2) only when a line is there and
 /// netkit is in the foreground. It reads the descriptor itself rather than through Console, whose
-/// reader changes the terminal's modes; the terminal's own line discipline echoes and edits.
-/// One dedicated thread; lines arrive on a <see cref="HandOff{T}"/> that ends at end of input (Ctrl+D).
+/// reader changes the terminal's modes. With a <see cref="ConsoleScreen"/> the keys go to its line
+/// editor (the terminal in key-at-a-time mode); without one the terminal's own line discipline
+/// echoes and edits. One dedicated thread; lines arrive on a <see cref="HandOff{T}"/> that ends at
+/// end of input (Ctrl+D).
 /// </summary>
 internal sealed class TerminalInput
 {
@@ -20,11 +22,13 @@ internal sealed class TerminalInput
 
     private readonly HandOff<string> _lines = new();
     private readonly Action<bool> _foregroundChanged;
+    private readonly ConsoleScreen? _screen;
     private readonly CancellationToken _stop;
 
-    private TerminalInput(Action<bool> foregroundChanged, CancellationToken stop)
+    private TerminalInput(Action<bool> foregroundChanged, ConsoleScreen? screen, CancellationToken stop)
     {
         _foregroundChanged = foregroundChanged;
+        _screen = screen;
         _stop = stop;
     }
 
@@ -32,9 +36,9 @@ internal sealed class TerminalInput
     /// Starts reading. <paramref name="foregroundChanged"/> is called with the first state (true:
     /// in the foreground) and at every change, on the reader's thread.
     /// </summary>
-    public static HandOff<string> Start(Action<bool> foregroundChanged, CancellationToken stop)
+    public static HandOff<string> Start(Action<bool> foregroundChanged, ConsoleScreen? screen, CancellationToken stop)
     {
-        var input = new TerminalInput(foregroundChanged, stop);
+        var input = new TerminalInput(foregroundChanged, screen, stop);
         var thread = new Thread(input.Run) { IsBackground = true, Name = "netkit operator input" };
         thread.Start();
         return input._lines;
@@ -64,6 +68,7 @@ internal sealed class TerminalInput
         }
         finally
         {
+            _screen?.Close();
             _lines.Complete();
         }
     }
@@ -80,6 +85,10 @@ internal sealed class TerminalInput
             {
                 foreground = now;
                 _foregroundChanged(now);
+                if (!now)
+                {
+                    _screen?.Hide();
+                }
             }
 
             if (!now)
@@ -87,6 +96,9 @@ internal sealed class TerminalInput
                 _stop.WaitHandle.WaitOne(Tick);
                 continue;
             }
+
+            // Back from Ctrl+Z and fg, a client that started or stopped waiting: the line shows it.
+            _screen?.Refresh();
 
             var wait = new Libc.PollFd { Fd = StdinFd, Events = Libc.PollIn };
             var ready = Libc.Poll(ref wait, 1, (int)Tick.TotalMilliseconds);
@@ -117,7 +129,14 @@ internal sealed class TerminalInput
                 break; // Ctrl+D
             }
 
-            Split(buffer.AsSpan(0, read), pending);
+            if (_screen is null)
+            {
+                Split(buffer.AsSpan(0, read), pending);
+            }
+            else if (!_screen.Feed(buffer.AsSpan(0, read), _lines))
+            {
+                break; // Ctrl+D on an empty line
+            }
         }
 
         if (pending.Count > 0)

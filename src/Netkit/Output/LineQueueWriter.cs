@@ -43,6 +43,7 @@ internal sealed class LineQueueWriter : TextWriter
     private readonly SemaphoreSlim _queued = new(0);
     private readonly ManualResetEventSlim _idle = new(initialState: true);
     private string? _transient;
+    private int _transientBack;
     private bool _transientChanged;
 
     // The pump's own: whether the transient line is on the terminal now, and whether the last
@@ -129,8 +130,10 @@ internal sealed class LineQueueWriter : TextWriter
     /// while it is shown first erases it (<c>CR ESC[K</c>), and it is drawn again after them, so
     /// the two never run into each other. Only the latest one matters: an update the pump has not
     /// drawn yet is replaced, never queued. For a terminal only: the sequences mean nothing elsewhere.
+    /// The cursor is left at its end, or <paramref name="back"/> columns left of it (the operator's
+    /// cursor in a line being edited).
     /// </summary>
-    public void SetTransient(string? line)
+    public void SetTransient(string? line, int back = 0)
     {
         lock (_gate)
         {
@@ -140,11 +143,27 @@ internal sealed class LineQueueWriter : TextWriter
             }
 
             _transient = line;
+            _transientBack = back;
             _transientChanged = true;
             _idle.Reset();
         }
 
         _queued.Release();
+    }
+
+    /// <summary>
+    /// Takes the transient line away without erasing it: the terminal is no longer netkit's to draw
+    /// on (netkit went to the background) or someone else redraws it. The next line is written where
+    /// the cursor is.
+    /// </summary>
+    public void ForgetTransient()
+    {
+        lock (_gate)
+        {
+            _transient = null;
+            _transientShown = false;
+            _transientChanged = false;
+        }
     }
 
     /// <summary>
@@ -249,6 +268,11 @@ internal sealed class LineQueueWriter : TextWriter
         if (_transient is not null && _atLineStart)
         {
             batch.Append(_transient);
+            if (_transientBack > 0)
+            {
+                batch.Append("\u001b[").Append(_transientBack).Append('D');
+            }
+
             _transientShown = true;
         }
     }

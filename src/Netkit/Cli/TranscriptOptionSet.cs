@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Netkit.Output;
+
+namespace Netkit.Cli;
+
+/// <summary><c>--hexdump</c> and <c>--transcript FILE</c>, for tcp-server and tcp-client alike (see <see cref="Transcript"/>).</summary>
+internal sealed class TranscriptOptionSet
+{
+    private static readonly TimeSpan FinishBound = TimeSpan.FromSeconds(5);
+    private readonly Option<bool> _hexdump = CommonOptions.Flag("--hexdump", "Show every byte in and out on stderr, as hexdump -C does, a block per chunk under '#ID < N bytes' (< in, > out).");
+    private readonly Option<string?> _file = CommonOptions.Text("--transcript", "Write every chunk in and out to FILE (created or truncated): a line each, 'UTC-TIME #ID <|> LENGTH HEX', binary safe; the > lines are what the kernel took.", "file");
+
+    public TranscriptOptionSet(Command command)
+    {
+        command.Add(_hexdump);
+        command.Add(_file);
+    }
+
+    /// <summary>The tap asked for, or null; a file that cannot be created is a usage error.</summary>
+    public Transcript? Open(ParseResult r, CommandContext context)
+    {
+        var path = r.GetValue(_file);
+        try
+        {
+            return Transcript.Open(r.GetValue(_hexdump), path, context.Status.Target, TimeProvider.System);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"--transcript {path}: cannot create it: {(e is UnauthorizedAccessException ? "permission denied" : e.Message)}");
+        }
+    }
+
+    /// <summary>Writes out the transcript's last lines; says how many it lost, if any.</summary>
+    public static void Finish(Transcript? transcript, CommandContext context)
+    {
+        if (transcript?.Finish(FinishBound) is { } lost)
+        {
+            context.Status.Write(LogLevel.Warning, "TranscriptLost", lost);
+        }
+    }
+}
