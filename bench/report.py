@@ -51,6 +51,8 @@ FIGURES = {
                       {"netkit": "netkit-2loops-first", "C": "echo:c"}, "report", lambda nk, vals: None),
     "loadmode": ("tcp-client --bench vs C loadgen (netkit server)", "msg/s", True,
                  {"netkit": "loadmode-netkit", "C": "loadmode-loadgen"}, ">= 0.50x C", ratio_target(0.5)),
+    "udploadmode": ("udp-time-client --bench vs C loadgen (netkit server)", "replies/s", True,
+                    {"netkit": "udploadmode-netkit", "C": "udploadmode-loadgen"}, ">= 0.50x C", ratio_target(0.5)),
     "client": ("tcp-client: file through echo", "MB/s", True,
                {"netkit": "client-netkit", "socat": "client-socat", "ncat": "client-ncat"}, ">= 0.90x socat", ratio_target(0.90, "socat")),
     "idle": ("RSS, 10,000 idle conns", "MiB", False,

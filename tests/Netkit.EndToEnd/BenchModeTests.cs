@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -70,6 +72,86 @@ public sealed class BenchModeTests(NetkitBinary netkit)
     public async Task Load_options_without_the_load_mode_are_a_usage_error(string error, params string[] options)
     {
         using var client = netkit.Start(["tcp-client", "127.0.0.1", "--port", "9", .. options]);
+        client.CloseStdin();
+        Assert.Equal(2, await client.WaitForExitAsync());
+        Assert.Contains(error, client.Stderr, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Udp_against_netkit_every_reply_is_checked_and_the_counts_agree_with_the_servers_summary()
+    {
+        var (server, port) = await netkit.StartServerAsync("udp-time-server", "--port", "0", "--host", "127.0.0.1", "-v", "quiet");
+        using (server)
+        {
+            server.CloseStdin();
+            using var bench = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--bench", "--sockets", "2", "--in-flight", "8",
+                "--duration", "1s", "--json");
+            bench.CloseStdin();
+            Assert.Equal(0, await bench.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+            using var report = JsonDocument.Parse(bench.Stdout);
+            var root = report.RootElement;
+            Assert.True(root.GetProperty("ok").GetBoolean(), bench.Stdout);
+            var requests = root.GetProperty("requests").GetInt64();
+            var replies = root.GetProperty("replies").GetInt64();
+            Assert.True(replies > 0, bench.Stdout);
+            Assert.Equal(0, root.GetProperty("badReplies").GetInt64());
+            Assert.Equal(requests, replies + root.GetProperty("lost").GetInt64());
+            Assert.True(root.GetProperty("latencyMs").GetProperty("p99").GetDouble() >= root.GetProperty("latencyMs").GetProperty("p50").GetDouble());
+
+            // Every request reached the server and every reply it sent came back.
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Contains($"summary: {Invariant(requests)} request(s), {Invariant(replies)} replied", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Udp_a_server_whose_replies_are_not_4_bytes_fails_with_exit_4()
+    {
+        using var fake = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)fake.Client.LocalEndPoint!).Port;
+        using var done = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var replying = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var request = await fake.ReceiveAsync(done.Token);
+                    await fake.SendAsync(new byte[5], request.RemoteEndPoint, done.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The test is over.
+            }
+        });
+
+        using var bench = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--bench", "--sockets", "1", "--in-flight", "1", "--duration", "1s");
+        bench.CloseStdin();
+        Assert.Equal(4, await bench.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("(first: 5 bytes)", bench.Stdout, StringComparison.Ordinal);
+        await done.CancelAsync();
+        await replying;
+    }
+
+    [SkippableFact]
+    public async Task Udp_nobody_listening_is_exit_1_refused()
+    {
+        using var bench = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(LocalPorts.FreeUdp()), "--bench", "--duration", "1s", "--timeout", "200ms");
+        bench.CloseStdin();
+        Assert.Equal(1, await bench.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Matches(@"replies: 0 to [\d,]+ requests, 0/s; lost [\d,]+ \([\d.]+ %\), refused [1-9]", bench.Stdout);
+    }
+
+    [SkippableTheory]
+    [InlineData("--rate is a --bench option: add --bench", "--rate", "100")]
+    [InlineData("--sockets is a --bench option: add --bench", "--sockets", "2")]
+    [InlineData("--bench asks one server: without --broadcast", "--bench", "--broadcast")]
+    public async Task Udp_load_options_without_the_load_mode_are_a_usage_error(string error, params string[] options)
+    {
+        using var client = netkit.Start(["udp-time-client", "127.0.0.1", "--port", "9", .. options]);
         client.CloseStdin();
         Assert.Equal(2, await client.WaitForExitAsync());
         Assert.Contains(error, client.Stderr, StringComparison.Ordinal);

@@ -24,16 +24,40 @@ internal static class UdpTimeClientCommand
             [("auto", EpochReading.Auto), ("unix", EpochReading.Unix), ("rfc868", EpochReading.Rfc868)]);
         var timeout = CommonOptions.Timeout("--timeout", "First wait for a reply; each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
         var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes.", 3, 0, 100);
-        var json = CommonOptions.Flag("--json", "Print one JSON object per reply, one per line (JSON Lines): server time (ISO 8601 and seconds), local time, offset (allowing for the whole-second reply), its uncertainty, round trip and epoch.");
+        var json = CommonOptions.Flag("--json", "Print one JSON object per reply, one per line (JSON Lines): server time (ISO 8601 and seconds), local time, offset (allowing for the whole-second reply), its uncertainty, round trip and epoch. With --bench: the report, as one JSON object.");
         var broadcast = CommonOptions.Flag("--broadcast", "HOST is a broadcast address: collect every reply within --timeout, one line per responder.");
-        foreach (var option in new Option[] { epoch, timeout.Option, retries, json, broadcast })
+        var bench = CommonOptions.Flag("--bench", "Load mode, against any UDP time server: --sockets each keeping --in-flight requests unanswered, at --rate requests/s in all " +
+            "(0: as fast as replies come), for --duration; every reply checked (4 bytes, exit 4 otherwise); prints the rate, losses (no reply within --timeout) and latency percentiles.");
+        var sockets = CommonOptions.Count("--sockets", "Load mode: sockets (source ports) asking at once.", 4, 1, 1024);
+        var inFlight = CommonOptions.Count("--in-flight", "Load mode: requests each socket keeps unanswered at most.", 32, 1, 4096);
+        var rate = CommonOptions.Count("--rate", "Load mode: requests per second in all; 0 asks as fast as replies come.", 0, 0, 100_000_000);
+        var duration = CommonOptions.OptionalDuration("--duration", "Load mode: how long requests are sent. [default: 10s]");
+        foreach (var option in new Option[] { epoch, timeout.Option, retries, json, broadcast, bench, sockets, inFlight, rate, duration })
         {
             command.Add(option);
         }
 
-        var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: false, broadcastFlag: false);
+        var socketOptions = new SocketOptionSet(command, SocketRole.Datagram, server: false, broadcastFlag: false);
         CommonOptions.Validate(command, r =>
         {
+            if (r.GetValue(bench))
+            {
+                if (r.GetValue(broadcast))
+                {
+                    r.AddError("--bench asks one server: without --broadcast");
+                }
+            }
+            else
+            {
+                foreach (var option in new Option[] { sockets, inFlight, rate, duration })
+                {
+                    if (r.GetResult(option) is { Implicit: false })
+                    {
+                        r.AddError($"{option.Name} is a --bench option: add --bench");
+                    }
+                }
+            }
+
             // Replies to a broadcast are collected until the timeout: without one it never ends.
             if (r.GetValue(broadcast) && r.GetValue(timeout.Option) == TimeSpan.Zero)
             {
@@ -46,7 +70,18 @@ internal static class UdpTimeClientCommand
             var port = endpoint.Port(r, host);
             var addresses = await HostResolver.ResolveAsync(host.Host!, endpoint.Family(r), context.Stop).ConfigureAwait(false);
             var server = new IPEndPoint(addresses[0], port);
-            var query = new TimeQuery { Timeout = timeout.Get(r) ?? TimeSpan.Zero, Retries = r.GetValue(retries), Settings = sockets.Bind(r) };
+            if (r.GetValue(bench))
+            {
+                // A loss is a request unanswered for --timeout (2s by default; 0, never, would hang the run: 2s).
+                var load = new UdpBenchOptions(r.GetValue(sockets), r.GetValue(inFlight), r.GetValue(rate), r.GetValue(duration) ?? TimeSpan.FromSeconds(10),
+                    timeout.Get(r) is { } loss && loss > TimeSpan.Zero ? loss : TimeSpan.FromSeconds(2));
+                var result = await UdpBench.RunAsync(server, socketOptions.Bind(r), load, TimeProvider.System, context.Stop).ConfigureAwait(false);
+                using var report = StandardOutput.Open();
+                UdpBenchReport.Write(report, EndpointText.Format(server), load, result, r.GetValue(json));
+                return context.Stop.IsCancellationRequested ? ExitCode.Interrupted : UdpBenchReport.ExitCode(result);
+            }
+
+            var query = new TimeQuery { Timeout = timeout.Get(r) ?? TimeSpan.Zero, Retries = r.GetValue(retries), Settings = socketOptions.Bind(r) };
             var logger = context.Loggers.CreateLogger("udp-time-client");
             var chosen = r.GetValue(epoch) switch
             {
