@@ -97,6 +97,33 @@ public sealed partial class TranscriptTests(NetkitBinary netkit) : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task UdpTimeServer_WritesADatagramLinePerRequestAndReply_NamedByThePeer()
+    {
+        var file = Path.Combine(_dir, "udp.tr");
+        var (server, port) = await netkit.StartServerAsync("udp-time-server", "--port", "0", "--host", "127.0.0.1", "--transcript", file, "-v", "quiet");
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            var me = "127.0.0.1:" + ((System.Net.IPEndPoint)client.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture);
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            var replies = new List<byte[]>();
+            foreach (var request in new[] { Array.Empty<byte>(), new byte[] { 0, 1, 0xff } })
+            {
+                await client.SendAsync(request);
+                replies.Add((await client.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10))).Buffer);
+            }
+
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            var lines = File.ReadAllLines(file).Select(l => l[(l.IndexOf(' ', StringComparison.Ordinal) + 1)..]).ToArray();
+            Assert.Equal(
+                [$"{me} < 0", $"{me} > 4 {Convert.ToHexStringLower(replies[0])}", $"{me} < 3 0001ff", $"{me} > 4 {Convert.ToHexStringLower(replies[1])}"],
+                lines);
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     // One direction's bytes, in order: the hex of every line with that direction.

@@ -59,8 +59,8 @@ public sealed class UdpTimeServer
         _socket.ReceiveTimeout = (int)StopLatency.TotalMilliseconds;
         try
         {
-            // A line per datagram (-v debug) needs each one's sender: only the one-by-one loop logs them.
-            var batched = _options.Batching && LinuxMultiMessage.IsAvailable && !_logger.IsEnabled(LogLevel.Trace);
+            // A line per datagram (-v debug, a transcript) needs each one's sender: only the one-by-one loop has it.
+            var batched = _options.Batching && LinuxMultiMessage.IsAvailable && !_logger.IsEnabled(LogLevel.Trace) && _options.Tap is null;
             if (batched)
             {
                 // recvmmsg honours SO_RCVTIMEO itself; set it natively (struct timeval).
@@ -123,6 +123,9 @@ public sealed class UdpTimeServer
 
             Counters.AddRequest();
             Counters.AddBytesIn(length);
+            var tap = _options.Tap;
+            var peerText = tap is null ? null : Format(peer);
+            tap?.Datagram(peerText!, true, request.AsSpan(0, length));
             if (_admission.Refuse(peer.Buffer.Span[..peer.Size]) is { } reason)
             {
                 Counters.AddDrop(reason);
@@ -139,6 +142,7 @@ public sealed class UdpTimeServer
             try
             {
                 _socket.SendTo(reply, SocketFlags.None, peer);
+                tap?.Datagram(peerText!, false, reply);
                 Counters.AddReply();
                 Counters.AddBytesOut(TimeDatagram.Length);
             }

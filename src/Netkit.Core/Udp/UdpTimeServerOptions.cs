@@ -16,6 +16,9 @@ public sealed record UdpTimeServerOptions
     /// <summary>On Linux, take up to 64 requests per recvmmsg and answer them with one sendmmsg (default on).</summary>
     public bool Batching { get; init; } = true;
 
+    /// <summary>Sees every datagram in and out (<c>--hexdump</c>, <c>--transcript</c>); with one, requests are taken one at a time, not in batches.</summary>
+    public Diagnostics.IDataTap? Tap { get; init; }
+
     /// <summary>Who may ask (default: everyone).</summary>
     public Policy.AccessList Access { get; init; } = Policy.AccessList.Open;
 

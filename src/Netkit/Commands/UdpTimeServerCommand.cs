@@ -5,6 +5,7 @@ using Netkit.Cli;
 using Netkit.Core.Protocols;
 using Netkit.Core.Sockets;
 using Netkit.Core.Udp;
+using Netkit.Output;
 
 namespace Netkit.Commands;
 
@@ -29,6 +30,7 @@ internal static class UdpTimeServerCommand
 
         var sockets = new SocketOptionSet(command, SocketRole.Datagram, server: true);
         var access = new AccessOptionSet(command);
+        var transcripts = new TranscriptOptionSet(command);
         CommonOptions.Validate(command, r =>
         {
             if (r.GetValue(burst) is not null && r.GetValue(rate) is null)
@@ -43,10 +45,25 @@ internal static class UdpTimeServerCommand
                 return checkedCode;
             }
 
+            var transcript = transcripts.Open(r, context);
+            try
+            {
+                return await ServeAsync(r, context, transcript).ConfigureAwait(false);
+            }
+            finally
+            {
+                TranscriptOptionSet.Finish(transcript, context);
+            }
+        }));
+        return command;
+
+        async Task<int> ServeAsync(ParseResult r, CommandContext context, Transcript? transcript)
+        {
             var request = endpoint.Listen(r, sockets.Bind(r));
             var socket = await SocketBinder.BindUdpAsync(request, context.Stop).ConfigureAwait(false);
             var options = new UdpTimeServerOptions
             {
+                Tap = transcript,
                 Epoch = r.GetValue(epoch) ?? TimeEpoch.Unix,
                 Access = access.Bind(r),
                 RateLimit = r.GetValue(rate),
@@ -64,8 +81,7 @@ internal static class UdpTimeServerCommand
                 $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s)"),
                 ("requests", c.Requests), ("replied", c.Replies), ("dropped", c.Dropped), ("drops", c.DropCounts()), ("errors", c.Errors));
             return ExitCode.Ok;
-        }));
-        return command;
+        }
     }
 
     // With -v detailed, the counts every 10 seconds, so an operator sees the server is alive.

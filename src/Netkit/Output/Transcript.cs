@@ -15,7 +15,9 @@ namespace Netkit.Output;
 /// The transcript is a file of one line per chunk, binary safe and easy to read back:
 /// <c>2026-12-01T12:00:00.123456Z #3 &lt; 16 68656c6c6f0a...</c> (UTC time, connection, direction,
 /// length, the bytes in hex). Concatenating one connection's <c>&lt;</c> lines gives back exactly the
-/// bytes it received, its <c>&gt;</c> lines exactly what the kernel took of its sends.
+/// bytes it received, its <c>&gt;</c> lines exactly what the kernel took of its sends. A UDP server
+/// writes a line per datagram, named by its peer instead (<c>... 127.0.0.1:40000 &lt; 0</c>: an
+/// empty request has no hex).
 /// </para>
 /// Neither ever blocks a connection: lines are queued (<see cref="LineQueueWriter"/>); when the
 /// disk or stderr cannot keep up, lines are dropped and counted, and the run says so at its end.
@@ -55,21 +57,31 @@ internal sealed class Transcript : IDataTap
 
     public void Data(int connection, bool received, ReadOnlySpan<byte> bytes)
     {
-        if (bytes.IsEmpty)
+        if (!bytes.IsEmpty)
         {
-            return;
+            Write(string.Create(CultureInfo.InvariantCulture, $"#{connection}"), received, bytes);
         }
+    }
 
+    public void Datagram(string peer, bool received, ReadOnlySpan<byte> bytes) => Write(peer, received, bytes);
+
+    // One line in the file (no hex for nothing), one block on stderr.
+    private void Write(string who, bool received, ReadOnlySpan<byte> bytes)
+    {
         var direction = received ? '<' : '>';
         if (_file is not null)
         {
             var line = new StringBuilder(64 + (bytes.Length * 2));
-            line.Append(JsonLogLine.Timestamp(_time.GetUtcNow())).Append(CultureInfo.InvariantCulture, $" #{connection} {direction} {bytes.Length} ");
-            line.Append(Convert.ToHexStringLower(bytes));
+            line.Append(JsonLogLine.Timestamp(_time.GetUtcNow())).Append(CultureInfo.InvariantCulture, $" {who} {direction} {bytes.Length}");
+            if (!bytes.IsEmpty)
+            {
+                line.Append(' ').Append(Convert.ToHexStringLower(bytes));
+            }
+
             _file.WriteLine(line.ToString());
         }
 
-        _hexdump?.Write(HexDump(string.Create(CultureInfo.InvariantCulture, $"#{connection} {direction} {bytes.Length} bytes"), bytes));
+        _hexdump?.Write(HexDump(string.Create(CultureInfo.InvariantCulture, $"{who} {direction} {bytes.Length} bytes"), bytes));
     }
 
     /// <summary>Writes out what is queued (at most <paramref name="bound"/>); the lines the file lost, if any, as a note for the run's end.</summary>
