@@ -29,6 +29,7 @@ internal sealed class LoopConnection : ServedConnection
     private ReadOnlyMemory<byte> _pending;
     private ReadOnlyMemory<byte>? _wordInFlight;
     private bool _answeringChunk;
+    private ValueTask<ReadOnlyMemory<byte>?> _wordWait;
     private bool _closed;
 
     /// <summary>A connection on <paramref name="fd"/>, the accepted socket (non-blocking), which it owns and closes on its loop.</summary>
@@ -221,6 +222,15 @@ internal sealed class LoopConnection : ServedConnection
         // Echo adds nothing; seed appends ack (and --reply's word) behind the data, in the same buffer.
         var length = SeedReply.CompleteInPlace(buffer, received, _loop.Ack.Span, _loop.AutoReply.Span);
         _answeringChunk = true;
+
+        // The wait for this chunk's word starts before its data and ack go out: once the client has
+        // them it waits, and so must the queue (an operator who ends input then releases it, counted).
+        // A word that comes while the reply is still sending is kept until it is sent.
+        if (Words is { } words)
+        {
+            _wordWait = words.WaitAsync(Ticket);
+        }
+
         Send(buffer.AsMemory(0, length), ownedByLoop: true);
     }
 
@@ -335,7 +345,8 @@ internal sealed class LoopConnection : ServedConnection
 
     private void WaitForWord(WordRequests words)
     {
-        var wait = words.WaitAsync(Ticket);
+        var wait = _wordWait;
+        _wordWait = default;
 
         // Abort() withdraws the ticket; if it ran just before the ticket was queued, withdraw it here.
         if (AbortReason is not null)

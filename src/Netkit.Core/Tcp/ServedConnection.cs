@@ -259,6 +259,9 @@ internal abstract class ServedConnection
     /// <summary>Closes the socket (reset first when the ending calls for one) and logs the close.</summary>
     protected void Close(ConnectionEnd end)
     {
+        // Its chunk's wait starts before the reply is sent: a connection that ended on the way
+        // (the reply failed) leaves the queue here, or a word meant for a live client would go to it.
+        Words?.Withdraw(Ticket);
         CloseSocket(end.Reset);
         var reason = AbortReason ?? end.Reason;
         if (end.Level != LogLevel.None)

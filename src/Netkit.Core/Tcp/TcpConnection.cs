@@ -88,6 +88,7 @@ internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, int p
         var receiveSize = Options.ReceiveSize;
         var capacity = SeedReply.Length(receiveSize, ack.Span, autoReply.Span);
         ReadOnlyMemory<byte>? word = null;
+        ValueTask<ReadOnlyMemory<byte>?> wordWait = default;
         while (true)
         {
             // Each turn sends either the operator's word for the last chunk, or the reply to a new chunk.
@@ -119,6 +120,12 @@ internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, int p
 
                     // Echo adds nothing; seed appends ack (and --reply's word) behind the data, in the same buffer.
                     reply = buffer.AsMemory(0, SeedReply.CompleteInPlace(buffer, received, ack.Span, autoReply.Span));
+
+                    // The wait for the word starts before data and ack go out (see LoopConnection).
+                    if (words is not null)
+                    {
+                        wordWait = words.WaitAsync(Ticket);
+                    }
                 }
 
                 SendStarted();
@@ -144,15 +151,14 @@ internal sealed class TcpConnection(int id, Socket socket, IPAddress peer, int p
             // The tutorial's order: the next chunk is read only after this one's word is sent.
             if (words is not null && answeringChunk)
             {
-                word = await WaitForWordAsync(words).ConfigureAwait(false);
+                word = await WaitForWordAsync(words, wordWait).ConfigureAwait(false);
+                wordWait = default;
             }
         }
     }
 
-    private async ValueTask<ReadOnlyMemory<byte>?> WaitForWordAsync(WordRequests words)
+    private async ValueTask<ReadOnlyMemory<byte>?> WaitForWordAsync(WordRequests words, ValueTask<ReadOnlyMemory<byte>?> wait)
     {
-        var wait = words.WaitAsync(Ticket);
-
         // Abort() withdraws the ticket; if it ran just before the ticket was queued, withdraw it here.
         if (AbortReason is not null)
         {
