@@ -162,6 +162,37 @@ public sealed partial class ConsoleTests(NetkitBinary netkit) : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(_dir, "before")), File.ReadAllText(Path.Combine(_dir, "after")));
     }
 
+    [SkippableFact]
+    public async Task ALongPaste_ArrivesWhole_AndWideCharactersLeaveNoStaleLines()
+    {
+        var (tmux, port) = await StartAsync();
+        var one = await WaitingClientAsync(port, "one");
+        await tmux.WaitForAsync(s => s[^1] == "#1 input the word :", "the prompt naming #1");
+
+        // 6,000 characters in one paste: more than a terminal's line discipline would take.
+        var pasted = string.Concat(Enumerable.Range(0, 600).Select(i => $"{i % 10}23456789"));
+        tmux.Type(pasted + "\u6f22\u5b57END");
+        await tmux.WaitForAsync(s => s[^1].EndsWith("END", StringComparison.Ordinal), "the end of the paste");
+
+        // Wide characters at the cursor while log lines scroll: one prompt line, the last.
+        tmux.Press("Home");
+        tmux.Type("\u6f22\u6f22\u6f22");
+        for (var i = 0; i < 3; i++)
+        {
+            using var passing = await Loopback.ConnectAsync(port);
+            passing.Shutdown(SocketShutdown.Both);
+        }
+
+        var screen = await tmux.WaitForAsync(s => s.Count(l => l.Contains(" closed: ", StringComparison.Ordinal)) >= 3, "three closed lines");
+        Assert.Single(screen, l => l.StartsWith("#1 input the word", StringComparison.Ordinal));
+        Assert.StartsWith("#1 input the word", screen[^1], StringComparison.Ordinal);
+
+        tmux.Press("Enter");
+        var word = "\u6f22\u6f22\u6f22" + pasted + "\u6f22\u5b57END";
+        var bytes = Encoding.UTF8.GetByteCount(word);
+        Assert.Equal(word, Encoding.UTF8.GetString(await Loopback.ReadExactlyAsync(one, bytes)));
+    }
+
     public void Dispose()
     {
         foreach (var client in _clients)

@@ -73,6 +73,33 @@ public sealed partial class StatsTests(NetkitBinary netkit)
         }
     }
 
+    [SkippableFact]
+    public async Task UdpTimeServer_Sigusr1_PrintsItsCounters()
+    {
+        var (server, port) = await netkit.StartServerAsync("udp-time-server", "--port", "0", "--host", "127.0.0.1", "--log-format", "json");
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            for (var i = 0; i < 5; i++)
+            {
+                await client.SendAsync(new byte[i]);
+                Assert.Equal(4, (await client.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10))).Buffer.Length);
+            }
+
+            await server.SignalAsync("USR1");
+            using var stats = JsonDocument.Parse((await server.WaitForStderrAsync(StatsLine())).Value);
+            var fields = stats.RootElement.GetProperty("fields");
+            Assert.Equal(5, fields.GetProperty("requests").GetInt64());
+            Assert.Equal(5, fields.GetProperty("replied").GetInt64());
+            Assert.Equal(0 + 1 + 2 + 3 + 4, fields.GetProperty("bytesIn").GetInt64());
+            Assert.Equal(20, fields.GetProperty("bytesOut").GetInt64());
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+        }
+    }
+
     [GeneratedRegex(@"#2 closed: [^\n]*\n(?s:.*)#1 closed:|#1 closed: [^\n]*\n(?s:.*)#2 closed:")]
     private static partial Regex TwoClosed();
 

@@ -124,6 +124,64 @@ public sealed partial class TranscriptTests(NetkitBinary netkit) : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task AFifoNobodyReads_HoldsNothingUp_TheServerListensServesAndStopsOnSigterm()
+    {
+        var fifo = Path.Combine(_dir, "fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--reply", "W", "--transcript", fifo);
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--message", "hi", "-v", "quiet");
+            Assert.Equal(0, await client.WaitForExitAsync());
+            Assert.Equal("hi\nI get it!\nW", client.Stdout);
+
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Contains("not written out within 5 s", server.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task AFileAnotherProcessWrites_IsRefused_NotShared()
+    {
+        var file = Path.Combine(_dir, "shared.tr");
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--mode", "echo", "--transcript", file);
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--message", "x", "--transcript", file);
+            Assert.Equal(2, await client.WaitForExitAsync());
+            Assert.Contains("cannot create it: another process is writing it", client.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Hexdump_WithJsonLogs_IsOneJsonLinePerChunk()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--mode", "echo", "--hexdump", "--log-format", "json");
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--message", "hi", "--hexdump", "--log-format", "json");
+            Assert.Equal(0, await client.WaitForExitAsync());
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            foreach (var stderr in new[] { client.Stderr, server.Stderr })
+            {
+                var events = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+                var data = events.Where(e => e.GetProperty("event").GetString() == "Data").ToList();
+                Assert.Equal(2, data.Count);
+                Assert.All(data, d => Assert.Equal("6869", d.GetProperty("fields").GetProperty("hex").GetString()));
+            }
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     // One direction's bytes, in order: the hex of every line with that direction.
@@ -148,6 +206,6 @@ public sealed partial class TranscriptTests(NetkitBinary netkit) : IDisposable
     [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z #(\d+) ([<>]) (\d+) ([0-9a-f]+)$")]
     private static partial Regex Line();
 
-    [GeneratedRegex(@"transcript /dev/full: \d+ line\(s\) lost")]
+    [GeneratedRegex(@"transcript '/dev/full': \d+ line\(s\) lost")]
     private static partial Regex Lost();
 }

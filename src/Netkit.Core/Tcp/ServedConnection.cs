@@ -116,7 +116,8 @@ internal abstract class ServedConnection
     /// <summary>Bytes sent so far (any thread).</summary>
     public long BytesOut => Volatile.Read(ref _bytesOut);
 
-    public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut), IdleFor, PeerFinished);
+    public TcpConnectionInfo Snapshot() => new(Id, RemoteText, Since, Volatile.Read(ref _bytesIn), Volatile.Read(ref _bytesOut),
+        Time.GetElapsedTime(Volatile.Read(ref _lastActivity)), PeerFinished);
 
     /// <summary>The peer sent a FIN while the connection waits for its word (see <see cref="TcpConnectionInfo.Finished"/>).</summary>
     protected bool PeerFinished

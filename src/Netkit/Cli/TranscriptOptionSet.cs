@@ -23,11 +23,12 @@ internal sealed class TranscriptOptionSet
         var path = r.GetValue(_file);
         try
         {
-            return Transcript.Open(r.GetValue(_hexdump), path, context.Status.Target, TimeProvider.System);
+            return Transcript.Open(r.GetValue(_hexdump), path, context.Status, TimeProvider.System);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new UsageException($"--transcript {path}: cannot create it: {(e is UnauthorizedAccessException ? "permission denied" : e.Message)}");
+            var why = e is IOException && e.GetType() == typeof(IOException) ? e.Message : "no such directory, or not a file name";
+            throw new UsageException($"--transcript {Parsing.Echo.Quote(path)}: cannot create it: {why}");
         }
     }
 

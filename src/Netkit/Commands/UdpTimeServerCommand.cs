@@ -23,7 +23,8 @@ internal static class UdpTimeServerCommand
         var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted. [default: no limit]", 1, 10_000_000);
         var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies. [default: the rate]", 1, 10_000_000);
         var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
-        foreach (var option in new Option[] { epoch, rate, burst, privileged })
+        var statsInterval = CommonOptions.Timeout("--stats-interval", "Print a stats line (requests, replies, drops by reason, errors, bytes) this often; SIGUSR1 prints one at any time.", null);
+        foreach (var option in new Option[] { epoch, rate, burst, privileged, statsInterval.Option })
         {
             command.Add(option);
         }
@@ -74,6 +75,13 @@ internal static class UdpTimeServerCommand
             var server = new UdpTimeServer(socket, options, logger);
             context.Listening(server.LocalEndPoint, "udp");
             var counts = logger.IsEnabled(LogLevel.Debug) ? ReportCountsAsync(server, logger, context.Stop) : Task.CompletedTask;
+            void WriteStats() => StatsReport.WriteUdp(context.Status, server.Counters);
+            using var statsSignal = StatsSignal.Register(WriteStats);
+            if (statsInterval.Get(r) is { } every)
+            {
+                _ = StatsSignal.EveryAsync(every, TimeProvider.System, WriteStats, context.Stop);
+            }
+
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             await counts.ConfigureAwait(false);
             var c = server.Counters;

@@ -21,6 +21,7 @@ internal sealed class ConsoleScreen(LineQueueWriter stderr, TerminalMode mode, F
     private string? _shown;
     private bool _hidden;
     private bool _closed;
+    private bool _full;
 
     /// <summary>Takes what the terminal sent; whole lines go to <paramref name="lines"/>. False at the end of input (Ctrl+D on an empty line).</summary>
     public bool Feed(ReadOnlySpan<byte> keys, HandOff<string> lines)
@@ -31,7 +32,12 @@ internal sealed class ConsoleScreen(LineQueueWriter stderr, TerminalMode mode, F
             {
                 switch (_editor.Feed(key))
                 {
+                    case LineEdit.Full when !_full:
+                        _full = true;
+                        stderr.WriteLine($"the line is full ({LineEditor.MaxLength} characters): what was typed past it is not in it; Enter sends what is");
+                        break;
                     case LineEdit.Submit:
+                        _full = false;
                         var text = _editor.Take();
                         stderr.WriteLine(_prompt() + text);
                         lines.TryWrite(text);

@@ -16,8 +16,8 @@ internal sealed class LineEditor
     /// <summary>Lines kept for up and down.</summary>
     public const int HistoryLength = 100;
 
-    /// <summary>Characters a line may hold; keys past that are ignored (a word is at most a line of a pipe).</summary>
-    public const int MaxLength = 4096;
+    /// <summary>Characters a line may hold, as many as a piped line's bytes (<see cref="WordLines.MaxLength"/>); keys past that are refused (<see cref="LineEdit.Full"/>).</summary>
+    public const int MaxLength = WordLines.MaxLength;
 
     private readonly StringBuilder _text = new();
     private readonly List<string> _history = [];
@@ -113,30 +113,44 @@ internal sealed class LineEditor
     /// <summary>
     /// What the terminal's last line shows: <paramref name="prompt"/> and as much of the line as fits
     /// in <paramref name="columns"/> (scrolled sideways to keep the cursor in sight, <c>&lt;</c> marking
-    /// a cut start), and how many columns the cursor stands left of its end.
+    /// a cut start), and how many columns the cursor stands left of its end. Widths are the
+    /// terminal's: a CJK or emoji character takes two columns, a combining mark none. A prompt too
+    /// wide for a narrow terminal is cut, so the line never wraps (a wrapped line could not be erased).
     /// </summary>
     public (string Shown, int Back) Render(string prompt, int columns)
     {
+        columns = Math.Max(columns, 12);
+        prompt = Cut(prompt, columns - 10);
+
         // One column stays free: a character in the last column makes some terminals wrap early.
-        var room = Math.Max(columns - 1 - prompt.Length, 8);
-        if (_text.Length < room)
+        var room = columns - 1 - Width(prompt, 0, prompt.Length);
+        var text = _text.ToString();
+        if (Width(text, 0, text.Length) < room)
         {
             _scroll = 0;
-            return (prompt + _text, _text.Length - Cursor);
+            return (prompt + text, Width(text, Cursor, text.Length));
         }
 
-        // Scrolled: a '<' takes the first column of the window; the cursor stays in it.
+        // Scrolled: a '<' takes the window's first column whenever the start is cut.
         var window = room - 1;
-        if (Cursor < _scroll)
+        _scroll = Math.Min(_scroll, Cursor);
+
+        // The earliest start that still shows the cursor: back from it, as far as the window goes.
+        var earliest = Cursor;
+        for (var used = 0; earliest > 0;)
         {
-            _scroll = Cursor;
-        }
-        else if (Cursor > _scroll + window)
-        {
-            _scroll = Cursor - window;
+            var previous = char.IsLowSurrogate(text[earliest - 1]) && earliest > 1 && char.IsHighSurrogate(text[earliest - 2]) ? earliest - 2 : earliest - 1;
+            used += Width(text, previous, earliest);
+            if (used > window)
+            {
+                break;
+            }
+
+            earliest = previous;
         }
 
-        _scroll = Math.Clamp(_scroll, 0, Math.Max(_text.Length - window, 0));
+        _scroll = Math.Max(_scroll, earliest);
+
         var shown = new StringBuilder(prompt);
         if (_scroll > 0)
         {
@@ -144,21 +158,100 @@ internal sealed class LineEditor
         }
         else
         {
-            window++; // No mark at the start: one more character fits.
+            window++; // No mark at the start: one more column is the line's.
         }
 
-        var end = Math.Min(_scroll + window, _text.Length);
-        shown.Append(_text, _scroll, end - _scroll);
-        return (shown.ToString(), end - Cursor);
+        var end = _scroll;
+        for (var used = 0; end < text.Length;)
+        {
+            var next = Next(text, end);
+            used += Width(text, end, next);
+            if (used > window)
+            {
+                break;
+            }
+
+            end = next;
+        }
+
+        shown.Append(text, _scroll, end - _scroll);
+        return (shown.ToString(), Width(text, Cursor, end));
+    }
+
+    /// <summary>The columns a terminal gives <paramref name="text"/>[<paramref name="from"/>..<paramref name="to"/>].</summary>
+    public static int Width(string text, int from, int to)
+    {
+        var width = 0;
+        for (var i = from; i < to; i = Next(text, i))
+        {
+            width += Rune.TryGetRuneAt(text, i, out var rune) ? Width(rune) : 1;
+        }
+
+        return width;
+    }
+
+    /// <summary>Columns for one character: 2 for East Asian wide and fullwidth ones and emoji, 0 for the common combining marks and zero-width format characters, else 1.</summary>
+    public static int Width(Rune rune)
+    {
+        var value = rune.Value;
+        if (value < 0x300)
+        {
+            return 1;
+        }
+
+        // The combining blocks and the zero-width format characters, by range: the runtime's
+        // Unicode category tables would add about 35 KB to the binary for this one question.
+        if (value is (>= 0x300 and <= 0x36F) or (>= 0x483 and <= 0x489) or (>= 0x591 and <= 0x5BD) or (>= 0x610 and <= 0x61A)
+            or (>= 0x64B and <= 0x65F) or (>= 0x1AB0 and <= 0x1AFF) or (>= 0x1DC0 and <= 0x1DFF) or (>= 0x200B and <= 0x200F)
+            or (>= 0x2028 and <= 0x202E) or (>= 0x2060 and <= 0x2064) or (>= 0x20D0 and <= 0x20FF) or (>= 0xFE00 and <= 0xFE0F)
+            or (>= 0xFE20 and <= 0xFE2F) or 0xFEFF or (>= 0xE0100 and <= 0xE01EF))
+        {
+            return 0;
+        }
+
+        return value is (>= 0x1100 and <= 0x115F) or (>= 0x2E80 and <= 0x303E) or (>= 0x3041 and <= 0x33FF) or (>= 0x3400 and <= 0x4DBF)
+            or (>= 0x4E00 and <= 0x9FFF) or (>= 0xA000 and <= 0xA4CF) or (>= 0xAC00 and <= 0xD7A3) or (>= 0xF900 and <= 0xFAFF)
+            or (>= 0xFE30 and <= 0xFE4F) or (>= 0xFF00 and <= 0xFF60) or (>= 0xFFE0 and <= 0xFFE6) or (>= 0x1F300 and <= 0x1F64F)
+            or (>= 0x1F900 and <= 0x1F9FF) or (>= 0x20000 and <= 0x3FFFD)
+            ? 2
+            : 1;
+    }
+
+    // The index after the character at i (a surrogate pair is one).
+    private static int Next(string text, int i)
+        => i + 1 < text.Length && char.IsHighSurrogate(text[i]) && char.IsLowSurrogate(text[i + 1]) ? i + 2 : i + 1;
+
+    // At most that many columns of the prompt's start.
+    private static string Cut(string prompt, int columns)
+    {
+        var end = 0;
+        for (var used = 0; end < prompt.Length;)
+        {
+            var next = Next(prompt, end);
+            used += Width(prompt, end, next);
+            if (used > columns)
+            {
+                break;
+            }
+
+            end = next;
+        }
+
+        return end == prompt.Length ? prompt : prompt[..end];
     }
 
     private LineEdit Type(byte b)
     {
         Span<char> chars = stackalloc char[2];
         var count = _utf8.GetChars([b], chars, flush: false);
-        if (count == 0 || _text.Length + count > MaxLength)
+        if (count == 0)
         {
-            return LineEdit.None; // The middle of a UTF-8 sequence, or no room.
+            return LineEdit.None; // The middle of a UTF-8 sequence.
+        }
+
+        if (_text.Length + count > MaxLength)
+        {
+            return LineEdit.Full;
         }
 
         _text.Insert(Cursor, chars[..count]);
@@ -302,4 +395,6 @@ internal enum LineEdit
     EndOfInput,
     /// <summary>Ctrl+L: draw the line again.</summary>
     Redraw,
+    /// <summary>A character did not fit: the line holds <see cref="LineEditor.MaxLength"/> already.</summary>
+    Full,
 }

@@ -33,7 +33,8 @@ internal sealed class LineQueueWriter : TextWriter
     // Back to the start of the line, and erase it: what takes a transient line off the terminal.
     private const string Erase = "\r\u001b[K";
 
-    private readonly Stream _target;
+    private readonly Func<Stream> _open;
+    private Stream? _target;
     private readonly int _capacity;
     private readonly Queue<string> _lines = new();
     private readonly StringBuilder _partial = new();
@@ -57,8 +58,17 @@ internal sealed class LineQueueWriter : TextWriter
     /// <param name="target">Where the lines go; written only by the background thread.</param>
     /// <param name="capacity">Characters the queue holds at most before lines are dropped.</param>
     public LineQueueWriter(Stream target, int capacity = DefaultCapacity)
+        : this(() => target, capacity)
     {
-        _target = target;
+    }
+
+    /// <param name="open">Opens where the lines go, on the background thread, before its first
+    /// write: an open that blocks (a FIFO nobody reads) holds up no caller. If it fails, every line
+    /// is dropped and counted.</param>
+    /// <param name="capacity">Characters the queue holds at most before lines are dropped.</param>
+    public LineQueueWriter(Func<Stream> open, int capacity)
+    {
+        _open = open;
         _capacity = capacity;
         new Thread(Pump) { IsBackground = true, Name = "netkit stderr" }.Start();
     }
@@ -304,6 +314,7 @@ internal sealed class LineQueueWriter : TextWriter
             try
             {
                 // One write for everything queued meanwhile: a slow sink gets few, large writes.
+                _target ??= _open();
                 _target.Write(Utf8.GetBytes(batch.ToString()));
                 _target.Flush();
             }

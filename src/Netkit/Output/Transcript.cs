@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Netkit.Core.Diagnostics;
 
 namespace Netkit.Output;
@@ -7,7 +8,8 @@ namespace Netkit.Output;
 /// <summary>
 /// <c>--hexdump</c> and <c>--transcript FILE</c>: every byte a connection moves, as it moves.
 /// <para>
-/// The hexdump goes to stderr, one block per chunk like <c>hexdump -C</c>, under a line naming the
+/// The hexdump goes to stderr (with <c>--log-format json</c>, a JSON line per chunk: event <c>Data</c>,
+/// its bytes in hex), one block per chunk like <c>hexdump -C</c>, under a line naming the
 /// connection, the direction and the size: <c>#3 &lt; 16 bytes</c> (<c>&lt;</c> received, <c>&gt;</c>
 /// sent), then <c>00000000  68 65 6c 6c 6f 0a 49 20  67 65 74 20 69 74 21 0a  |hello.I get it!.|</c>.
 /// </para>
@@ -25,11 +27,11 @@ namespace Netkit.Output;
 internal sealed class Transcript : IDataTap
 {
     private const int FileQueueCharacters = 8 * 1024 * 1024;
-    private readonly TextWriter? _hexdump;
+    private readonly StatusWriter? _hexdump;
     private readonly LineQueueWriter? _file;
     private readonly TimeProvider _time;
 
-    private Transcript(TextWriter? hexdump, LineQueueWriter? file, TimeProvider time)
+    private Transcript(StatusWriter? hexdump, LineQueueWriter? file, TimeProvider time)
     {
         _hexdump = hexdump;
         _file = file;
@@ -42,16 +44,16 @@ internal sealed class Transcript : IDataTap
     /// <summary>
     /// The tap for <c>--hexdump</c> (to <paramref name="stderr"/>) and <c>--transcript</c> (to
     /// <paramref name="path"/>, created or truncated); null when neither was asked for. A file that
-    /// cannot be opened is an <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.
+    /// cannot be opened is an <see cref="IOException"/> saying why (see <see cref="TranscriptFile"/>).
     /// </summary>
-    public static Transcript? Open(bool hexdump, string? path, TextWriter stderr, TimeProvider time)
+    public static Transcript? Open(bool hexdump, string? path, StatusWriter stderr, TimeProvider time)
     {
         if (!hexdump && path is null)
         {
             return null;
         }
 
-        var file = path is null ? null : new LineQueueWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1), FileQueueCharacters);
+        var file = path is null ? null : new LineQueueWriter(TranscriptFile.Open(path), FileQueueCharacters);
         return new Transcript(hexdump ? stderr : null, file, time) { Path = path };
     }
 
@@ -59,14 +61,15 @@ internal sealed class Transcript : IDataTap
     {
         if (!bytes.IsEmpty)
         {
-            Write(string.Create(CultureInfo.InvariantCulture, $"#{connection}"), received, bytes);
+            Write(string.Create(CultureInfo.InvariantCulture, $"#{connection}"), connection, received, bytes);
         }
     }
 
-    public void Datagram(string peer, bool received, ReadOnlySpan<byte> bytes) => Write(peer, received, bytes);
+    public void Datagram(string peer, bool received, ReadOnlySpan<byte> bytes) => Write(peer, null, received, bytes);
 
-    // One line in the file (no hex for nothing), one block on stderr.
-    private void Write(string who, bool received, ReadOnlySpan<byte> bytes)
+    // One line in the file (no hex for nothing), one block on stderr: an event Data, so that with
+    // --log-format json it is one JSON line (the bytes in hex), with systemd each line has a priority.
+    private void Write(string who, int? id, bool received, ReadOnlySpan<byte> bytes)
     {
         var direction = received ? '<' : '>';
         if (_file is not null)
@@ -81,7 +84,19 @@ internal sealed class Transcript : IDataTap
             _file.WriteLine(line.ToString());
         }
 
-        _hexdump?.Write(HexDump(string.Create(CultureInfo.InvariantCulture, $"{who} {direction} {bytes.Length} bytes"), bytes));
+        if (_hexdump is { } status)
+        {
+            var title = string.Create(CultureInfo.InvariantCulture, $"{who} {direction} {bytes.Length} bytes");
+            if (status.Format == LogFormat.Json)
+            {
+                status.Write(LogLevel.Information, "Data", title, (id is null ? "peer" : "id", id is null ? who : id), ("direction", received ? "in" : "out"),
+                    ("length", bytes.Length), ("hex", Convert.ToHexStringLower(bytes)));
+            }
+            else
+            {
+                status.Write(LogLevel.Information, "Data", HexDump(title, bytes).TrimEnd('\n'));
+            }
+        }
     }
 
     /// <summary>Writes out what is queued (at most <paramref name="bound"/>); the lines the file lost, if any, as a note for the run's end.</summary>
@@ -92,10 +107,12 @@ internal sealed class Transcript : IDataTap
             return null;
         }
 
-        _file.Drain(bound);
-        return _file.Dropped > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"transcript {Path}: {_file.Dropped} line(s) lost (the file did not keep up or could not be written)")
-            : null;
+        var written = _file.Drain(bound);
+        return !written
+            ? string.Create(CultureInfo.InvariantCulture, $"transcript {Parsing.Echo.Quote(Path)}: not written out within {bound.TotalSeconds:0} s (a FIFO nobody reads, a stalled disk): the rest is lost, {_file.Dropped} line(s) before it")
+            : _file.Dropped > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"transcript {Parsing.Echo.Quote(Path)}: {_file.Dropped} line(s) lost (the file did not keep up or could not be written)")
+                : null;
     }
 
     /// <summary><paramref name="title"/>, then <paramref name="bytes"/> as <c>hexdump -C</c> shows them: 16 a row, offset, hex in two groups of 8, printable ASCII between bars; ends with a newline.</summary>

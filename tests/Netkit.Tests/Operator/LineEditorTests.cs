@@ -91,11 +91,59 @@ public sealed class LineEditorTests
     }
 
     [Fact]
-    public void ALine_HoldsAtMostMaxLength()
+    public void ALine_HoldsAtMostMaxLength_AndSaysSoWhenFull()
     {
-        var editor = Feed(new LineEditor(), new string('x', LineEditor.MaxLength + 10));
+        var editor = Feed(new LineEditor(), new string('x', LineEditor.MaxLength));
 
+        Assert.Equal(LineEdit.Full, editor.Feed((byte)'y'));
         Assert.Equal(LineEditor.MaxLength, editor.Text.Length);
+        Assert.Equal(65536, LineEditor.MaxLength); // As long as a piped line may be.
+    }
+
+    [Fact]
+    public void Render_CountsWideCharactersAsTwoColumns_SoTheLineNeverWraps()
+    {
+        var editor = Feed(new LineEditor(), new string('\u6f22', 60)); // 120 columns of CJK
+        var (shown, back) = editor.Render("> ", 40);
+
+        Assert.True(LineEditor.Width(shown, 0, shown.Length) <= 39, shown);
+        Assert.StartsWith("> <", shown, StringComparison.Ordinal);
+        Assert.Equal(0, back);
+
+        Feed(editor, Left + Left); // Two characters left: four columns.
+        (_, back) = editor.Render("> ", 40);
+        Assert.Equal(4, back);
+    }
+
+    [Theory]
+    [InlineData("a", 1)]
+    [InlineData("\u00e9", 1)]
+    [InlineData("e\u0301", 1)] // a combining acute: no column of its own
+    [InlineData("\u4e16\u754c", 4)]
+    [InlineData("\uff21", 2)] // fullwidth A
+    [InlineData("\U0001F600", 2)]
+    [InlineData("\ud55c", 2)] // Hangul
+    public void Width_IsTheTerminals(string text, int columns) => Assert.Equal(columns, LineEditor.Width(text, 0, text.Length));
+
+    [Fact]
+    public void Render_OnANarrowTerminal_CutsThePrompt_AndKeepsRoomForTheLine()
+    {
+        var editor = Feed(new LineEditor(), "hello world");
+        var (shown, _) = editor.Render("#207 input the word (+3 waiting) : ", 30);
+
+        Assert.True(shown.Length <= 29, shown);
+        Assert.EndsWith("world", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_AVeryLongLine_StaysQuick()
+    {
+        var editor = Feed(new LineEditor(), new string('x', LineEditor.MaxLength));
+        Feed(editor, "\u0001" + Right + Right);
+        var (shown, back) = editor.Render("> ", 80);
+
+        Assert.Equal(79, shown.Length);
+        Assert.Equal(77 - 2, back);
     }
 
     private static LineEditor Feed(LineEditor editor, string keys)
