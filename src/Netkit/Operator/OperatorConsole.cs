@@ -96,7 +96,7 @@ internal sealed class OperatorConsole(TcpServer server, WordRequests words, Stat
     /// <summary>Takes the input line off the terminal and puts its modes back (the server stops). Any thread, idempotent.</summary>
     public void Close() => _screen?.Close();
 
-    // "#3 input the word : ", naming who else waits; "> " when nobody does.
+    // "#3 input the word : ", naming who else waits; "(no client waits) > " when nobody does.
     private string PromptText()
     {
         var latest = words.LatestWaiting;
