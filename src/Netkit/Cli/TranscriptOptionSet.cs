@@ -18,7 +18,7 @@ internal sealed class TranscriptOptionSet
     }
 
     /// <summary>The tap asked for, or null; a file that cannot be created is a usage error.</summary>
-    public Transcript? Open(ParseResult r, CommandContext context)
+    private Transcript? Open(ParseResult r, CommandContext context)
     {
         var path = r.GetValue(_file);
         try
@@ -32,8 +32,22 @@ internal sealed class TranscriptOptionSet
         }
     }
 
+    /// <summary>Runs <paramref name="serve"/> with the tap asked for (or null), then writes out its last lines and says what it lost.</summary>
+    public async Task<int> RunAsync(ParseResult r, CommandContext context, Func<Transcript?, Task<int>> serve)
+    {
+        var transcript = Open(r, context);
+        try
+        {
+            return await serve(transcript).ConfigureAwait(false);
+        }
+        finally
+        {
+            Finish(transcript, context);
+        }
+    }
+
     /// <summary>Writes out the transcript's last lines; says how many it lost, if any.</summary>
-    public static void Finish(Transcript? transcript, CommandContext context)
+    private static void Finish(Transcript? transcript, CommandContext context)
     {
         if (transcript?.Finish(FinishBound) is { } lost)
         {

@@ -90,18 +90,13 @@ internal static class TcpClientCommand
             }
 
             // Opened first: a transcript that cannot be written fails before anything is sent.
-            var transcript = transcripts.Open(r, context);
-            try
+            return await transcripts.RunAsync(r, context, async transcript =>
             {
                 var logger = context.Loggers.CreateLogger("tcp-client");
                 using var socket = await TcpConnector.ConnectAsync(host.Host!, endpoint.Port(r, host), endpoint.Family(r), sockets.Bind(r), connectTimeout.Get(r) ?? TimeSpan.Zero, logger, TimeProvider.System, context.Stop).ConfigureAwait(false);
                 var session = new TcpClientSession(socket, timeout.Get(r), TimeProvider.System) { Tap = transcript };
                 return await ConverseAsync(context, session, text, r.GetValue(interactive)).ConfigureAwait(false);
-            }
-            finally
-            {
-                TranscriptOptionSet.Finish(transcript, context);
-            }
+            }).ConfigureAwait(false);
         }));
         return command;
     }

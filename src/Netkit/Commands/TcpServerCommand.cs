@@ -68,15 +68,7 @@ internal static class TcpServerCommand
                 return checkedCode;
             }
 
-            var transcript = transcripts.Open(r, context);
-            try
-            {
-                return await ServeAsync(r, context, transcript).ConfigureAwait(false);
-            }
-            finally
-            {
-                TranscriptOptionSet.Finish(transcript, context);
-            }
+            return await transcripts.RunAsync(r, context, transcript => ServeAsync(r, context, transcript)).ConfigureAwait(false);
         }));
         return command;
 

@@ -161,19 +161,7 @@ internal sealed class LineEditor
             window++; // No mark at the start: one more column is the line's.
         }
 
-        var end = _scroll;
-        for (var used = 0; end < text.Length;)
-        {
-            var next = Next(text, end);
-            used += Width(text, end, next);
-            if (used > window)
-            {
-                break;
-            }
-
-            end = next;
-        }
-
+        var end = Within(text, _scroll, window);
         shown.Append(text, _scroll, end - _scroll);
         return (shown.ToString(), Width(text, Cursor, end));
     }
@@ -217,18 +205,14 @@ internal sealed class LineEditor
             : 1;
     }
 
-    // The index after the character at i (a surrogate pair is one).
-    private static int Next(string text, int i)
-        => i + 1 < text.Length && char.IsHighSurrogate(text[i]) && char.IsLowSurrogate(text[i + 1]) ? i + 2 : i + 1;
-
-    // At most that many columns of the prompt's start.
-    private static string Cut(string prompt, int columns)
+    // Where the text from `from` stops fitting in that many columns: the index after its last whole character.
+    private static int Within(string text, int from, int columns)
     {
-        var end = 0;
-        for (var used = 0; end < prompt.Length;)
+        var end = from;
+        for (var used = 0; end < text.Length;)
         {
-            var next = Next(prompt, end);
-            used += Width(prompt, end, next);
+            var next = Next(text, end);
+            used += Width(text, end, next);
             if (used > columns)
             {
                 break;
@@ -237,6 +221,17 @@ internal sealed class LineEditor
             end = next;
         }
 
+        return end;
+    }
+
+    // The index after the character at i (a surrogate pair is one).
+    private static int Next(string text, int i)
+        => i + 1 < text.Length && char.IsHighSurrogate(text[i]) && char.IsLowSurrogate(text[i + 1]) ? i + 2 : i + 1;
+
+    // At most that many columns of the prompt's start.
+    private static string Cut(string prompt, int columns)
+    {
+        var end = Within(prompt, 0, columns);
         return end == prompt.Length ? prompt : prompt[..end];
     }
 

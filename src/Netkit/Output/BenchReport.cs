@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Netkit.Core.Diagnostics;
 using Netkit.Core.Tcp;
 
 namespace Netkit.Output;
@@ -22,7 +23,7 @@ internal static class BenchReport
         var text = string.Create(i, $"""
             bench: {server}, {result.Connected} of {options.Connections} connection(s) x {options.InFlight} in flight x {options.Size} B, {result.Elapsed.TotalSeconds:F1} s
               echoed and verified: {result.Messages:N0} messages in time ({result.Verified:N0} in all), {result.Rate:N0}/s, {bytes / 1e6 / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F1} MB/s each way
-              latency: min {Ms(result.Latency.Min)}, {string.Join(", ", Array.ConvertAll(Percentiles, p => $"{p.Name} {Ms(result.Latency.Percentile(p.Fraction))}"))}, max {Ms(result.Latency.Max)}
+              latency: {LatencyText(result.Latency)}
               errors: {(result.Errors == 0 ? "none" : $"{result.Errors} connection(s) ({result.Mismatches} with a wrong byte); first: {result.FirstError}")}
 
             """);
@@ -53,15 +54,7 @@ internal static class BenchReport
             json.WriteNumber("verifiedMessages", result.Verified);
             json.WriteNumber("rate", Math.Round(result.Rate, 1));
             json.WriteNumber("bytesEachWay", result.Messages * options.Size);
-            json.WriteStartObject("latencyMs");
-            json.WriteNumber("min", Milliseconds(result.Latency.Min));
-            foreach (var (name, fraction) in Percentiles)
-            {
-                json.WriteNumber(name, Milliseconds(result.Latency.Percentile(fraction)));
-            }
-
-            json.WriteNumber("max", Milliseconds(result.Latency.Max));
-            json.WriteEndObject();
+            WriteLatency(json, result.Latency);
             json.WriteNumber("errors", result.Errors);
             json.WriteNumber("mismatches", result.Mismatches);
             json.WriteString("firstError", result.FirstError);
@@ -70,6 +63,24 @@ internal static class BenchReport
         }
 
         output.WriteByte((byte)'\n');
+    }
+
+    /// <summary><c>min 0.01 ms, p50 0.4 ms, p90 ..., p99 ..., p999 ..., max 8.6 ms</c>: both load modes' latency line.</summary>
+    internal static string LatencyText(LatencyHistogram latency)
+        => $"min {Ms(latency.Min)}, {string.Join(", ", Array.ConvertAll(Percentiles, p => $"{p.Name} {Ms(latency.Percentile(p.Fraction))}"))}, max {Ms(latency.Max)}";
+
+    /// <summary><c>"latencyMs": {"min": .., "p50": .., "p90": .., "p99": .., "p999": .., "max": ..}</c>: both load modes' JSON.</summary>
+    internal static void WriteLatency(Utf8JsonWriter json, LatencyHistogram latency)
+    {
+        json.WriteStartObject("latencyMs");
+        json.WriteNumber("min", Milliseconds(latency.Min));
+        foreach (var (name, fraction) in Percentiles)
+        {
+            json.WriteNumber(name, Milliseconds(latency.Percentile(fraction)));
+        }
+
+        json.WriteNumber("max", Milliseconds(latency.Max));
+        json.WriteEndObject();
     }
 
     private static double Milliseconds(long nanoseconds) => Math.Round(nanoseconds / 1e6, 3);

@@ -7,8 +7,6 @@ namespace Netkit.Output;
 /// <summary>What <c>udp-time-client --bench</c> prints on stdout: a few lines for a person, or one JSON object.</summary>
 internal static class UdpBenchReport
 {
-    private static readonly (string Name, double Fraction)[] Percentiles = [("p50", 0.50), ("p90", 0.90), ("p99", 0.99), ("p999", 0.999)];
-
     public static void Write(Stream output, string server, UdpBenchOptions options, UdpBenchResult result, bool json)
     {
         if (json)
@@ -23,7 +21,7 @@ internal static class UdpBenchReport
         var text = string.Create(i, $"""
             bench: {server}, {options.Sockets} socket(s) x {options.InFlight} in flight, {pace}, {result.Elapsed.TotalSeconds:F1} s
               replies: {result.Replies:N0} to {result.Requests:N0} requests, {result.Rate:N0}/s; lost {result.Lost:N0} ({lossShare:0.###} %), refused {result.Refused:N0}, bad {result.BadReplies:N0}{(result.FirstBad >= 0 ? $" (first: {result.FirstBad} bytes)" : "")}
-              latency: min {Ms(result.Latency.Min)}, {string.Join(", ", Array.ConvertAll(Percentiles, p => $"{p.Name} {Ms(result.Latency.Percentile(p.Fraction))}"))}, max {Ms(result.Latency.Max)}
+              latency: {BenchReport.LatencyText(result.Latency)}
               server clock: at most {result.MaxOffsetSeconds} s from ours
 
             """);
@@ -55,15 +53,7 @@ internal static class UdpBenchReport
             json.WriteNumber("lost", result.Lost);
             json.WriteNumber("refused", result.Refused);
             json.WriteNumber("badReplies", result.BadReplies);
-            json.WriteStartObject("latencyMs");
-            json.WriteNumber("min", Milliseconds(result.Latency.Min));
-            foreach (var (name, fraction) in Percentiles)
-            {
-                json.WriteNumber(name, Milliseconds(result.Latency.Percentile(fraction)));
-            }
-
-            json.WriteNumber("max", Milliseconds(result.Latency.Max));
-            json.WriteEndObject();
+            BenchReport.WriteLatency(json, result.Latency);
             json.WriteNumber("maxOffsetSeconds", result.MaxOffsetSeconds);
             json.WriteBoolean("ok", ExitCode(result) == Cli.ExitCode.Ok);
             json.WriteEndObject();
@@ -71,8 +61,4 @@ internal static class UdpBenchReport
 
         output.WriteByte((byte)'\n');
     }
-
-    private static double Milliseconds(long nanoseconds) => Math.Round(nanoseconds / 1e6, 3);
-
-    private static string Ms(long nanoseconds) => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e6:0.###} ms");
 }
