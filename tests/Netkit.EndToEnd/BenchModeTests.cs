@@ -143,6 +143,8 @@ public sealed class BenchModeTests(NetkitBinary netkit)
         bench.CloseStdin();
         Assert.Equal(1, await bench.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Matches(@"replies: 0 to [\d,]+ requests, 0/s; lost [\d,]+ \([\d.]+ %\), refused [1-9]", bench.Stdout);
+        Assert.Contains("latency: none (nothing came back)", bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains("server clock: not seen (no reply)", bench.Stdout, StringComparison.Ordinal);
     }
 
     [SkippableTheory]

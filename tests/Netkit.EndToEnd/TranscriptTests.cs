@@ -155,9 +155,33 @@ public sealed partial class TranscriptTests(NetkitBinary netkit) : IDisposable
         using (server)
         {
             server.CloseStdin();
+            using (var first = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--message", "kept"))
+            {
+                Assert.Equal(0, await first.WaitForExitAsync());
+            }
+
             using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--message", "x", "--transcript", file);
             Assert.Equal(2, await client.WaitForExitAsync());
             Assert.Contains("cannot create it: another process is writing it", client.Stderr, StringComparison.Ordinal);
+
+            // The refused one touched nothing: the server's lines are all there.
+            await server.SignalAsync("TERM");
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Equal("kept"u8.ToArray(), Reassemble(file, '<'));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Devices_AreNeitherLockedNorTruncated_TwoProcessesMayBothWriteDevNull()
+    {
+        var (server, port) = await netkit.StartServerAsync("tcp-server", "--port", "0", "--host", "127.0.0.1", "--mode", "echo", "--transcript", "/dev/null");
+        using (server)
+        {
+            server.CloseStdin();
+            using var client = netkit.Start("tcp-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--message", "x", "--transcript", "/dev/null");
+            Assert.Equal(0, await client.WaitForExitAsync());
+            Assert.Equal("x", client.Stdout);
+            Assert.DoesNotContain("Unhandled", client.Stderr, StringComparison.Ordinal);
         }
     }
 

@@ -34,6 +34,22 @@ public sealed class ServerCounters
     /// <summary>Transient socket errors survived.</summary>
     public long Errors => Volatile.Read(ref _errors);
 
+    /// <summary>Datagrams dropped for a reason so far, all reasons together: while requests are being
+    /// answered, <see cref="Dropped"/> counts those in hand too; this never does.</summary>
+    public long DroppedForAReason
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var reason in Reasons)
+            {
+                sum += Drops(reason);
+            }
+
+            return sum;
+        }
+    }
+
     /// <summary>How often <paramref name="reason"/> happened.</summary>
     public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 

@@ -25,9 +25,10 @@ internal sealed class TranscriptOptionSet
         {
             return Transcript.Open(r.GetValue(_hexdump), path, context.Status, TimeProvider.System);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            var why = e is IOException && e.GetType() == typeof(IOException) ? e.Message : "no such directory, or not a file name";
+            // Our own IOException says why in words; the runtime's (with resource keys for messages) do not.
+            var why = e.GetType() == typeof(IOException) ? e.Message : "it cannot be opened for writing";
             throw new UsageException($"--transcript {Parsing.Echo.Quote(path)}: cannot create it: {why}");
         }
     }

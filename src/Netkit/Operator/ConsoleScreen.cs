@@ -39,7 +39,7 @@ internal sealed class ConsoleScreen(LineQueueWriter stderr, TerminalMode mode, F
                     case LineEdit.Submit:
                         _full = false;
                         var text = _editor.Take();
-                        stderr.WriteLine(_prompt() + text);
+                        stderr.WriteLine(_prompt() + Shortened(text));
                         lines.TryWrite(text);
                         break;
                     case LineEdit.EndOfInput:
@@ -107,6 +107,12 @@ internal sealed class ConsoleScreen(LineQueueWriter stderr, TerminalMode mode, F
             mode.Restore();
         }
     }
+
+    // What stays on the screen of a submitted line: all of it up to a screenful, else its start and
+    // its length (a 64K line would not fit stderr's queue, and nobody reads it back there).
+    private static string Shortened(string text) => text.Length <= 2000
+        ? text
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{text[..1000]}... ({text.Length} characters sent)");
 
     private void Complete()
     {

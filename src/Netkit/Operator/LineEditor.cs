@@ -119,10 +119,10 @@ internal sealed class LineEditor
     /// </summary>
     public (string Shown, int Back) Render(string prompt, int columns)
     {
-        columns = Math.Max(columns, 12);
-        prompt = Cut(prompt, columns - 10);
-
-        // One column stays free: a character in the last column makes some terminals wrap early.
+        // The prompt leaves at least 9 columns to the line (none of it on a terminal narrower than
+        // 11), and one column stays free: a character in the last column makes some terminals wrap early.
+        columns = Math.Max(columns, 3);
+        prompt = Cut(prompt, Math.Max(columns - 10, 0));
         var room = columns - 1 - Width(prompt, 0, prompt.Length);
         var text = _text.ToString();
         if (Width(text, 0, text.Length) < room)

@@ -66,12 +66,19 @@ internal static class BenchReport
     }
 
     /// <summary><c>min 0.01 ms, p50 0.4 ms, p90 ..., p99 ..., p999 ..., max 8.6 ms</c>: both load modes' latency line.</summary>
-    internal static string LatencyText(LatencyHistogram latency)
-        => $"min {Ms(latency.Min)}, {string.Join(", ", Array.ConvertAll(Percentiles, p => $"{p.Name} {Ms(latency.Percentile(p.Fraction))}"))}, max {Ms(latency.Max)}";
+    internal static string LatencyText(LatencyHistogram latency) => latency.Count == 0
+        ? "none (nothing came back)"
+        : $"min {Ms(latency.Min)}, {string.Join(", ", Array.ConvertAll(Percentiles, p => $"{p.Name} {Ms(latency.Percentile(p.Fraction))}"))}, max {Ms(latency.Max)}";
 
-    /// <summary><c>"latencyMs": {"min": .., "p50": .., "p90": .., "p99": .., "p999": .., "max": ..}</c>: both load modes' JSON.</summary>
+    /// <summary><c>"latencyMs": {"min": .., "p50": .., "p90": .., "p99": .., "p999": .., "max": ..}</c>, null when nothing came back: both load modes' JSON.</summary>
     internal static void WriteLatency(Utf8JsonWriter json, LatencyHistogram latency)
     {
+        if (latency.Count == 0)
+        {
+            json.WriteNull("latencyMs"); // Nothing came back: no figure, not zeros.
+            return;
+        }
+
         json.WriteStartObject("latencyMs");
         json.WriteNumber("min", Milliseconds(latency.Min));
         foreach (var (name, fraction) in Percentiles)

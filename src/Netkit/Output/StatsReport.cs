@@ -40,10 +40,15 @@ internal static class StatsReport
             ("replies", r.Count), ("replyTimes", ReplyMicroseconds(r)), ("topTalkers", talkers));
     }
 
-    /// <summary>A UDP time server's stats line: <c>stats: 120 request(s), 118 replied, 2 dropped (rate-limit 2), 0 error(s), 0 bytes in, 472 bytes out</c>.</summary>
-    public static void WriteUdp(StatusWriter output, ServerCounters c) => output.Write(LogLevel.Information, "Stats",
-        string.Create(CultureInfo.InvariantCulture, $"stats: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s), {c.BytesIn} bytes in, {c.BytesOut} bytes out"),
-        ("requests", c.Requests), ("replied", c.Replies), ("dropped", c.Dropped), ("drops", c.DropCounts()), ("errors", c.Errors), ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut));
+    /// <summary>A UDP time server's stats line: <c>stats: 120 request(s), 118 replied, 2 dropped (rate-limit 2), 0 error(s), 0 bytes in, 472 bytes out</c>.
+    /// The drops are those with a reason: a request being answered right now is not one.</summary>
+    public static void WriteUdp(StatusWriter output, ServerCounters c)
+    {
+        var dropped = c.DroppedForAReason;
+        output.Write(LogLevel.Information, "Stats",
+            string.Create(CultureInfo.InvariantCulture, $"stats: {c.Requests} request(s), {c.Replies} replied, {dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s), {c.BytesIn} bytes in, {c.BytesOut} bytes out"),
+            ("requests", c.Requests), ("replied", c.Replies), ("dropped", dropped), ("drops", c.DropCounts()), ("errors", c.Errors), ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut));
+    }
 
     /// <summary><c>replies: 40, p50 12us, p99 80us, max 1.2ms</c>, or <c>replies: 0</c>.</summary>
     public static string Replies(LatencyHistogram r) => r.Count == 0

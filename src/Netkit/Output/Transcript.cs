@@ -109,7 +109,7 @@ internal sealed class Transcript : IDataTap
 
         var written = _file.Drain(bound);
         return !written
-            ? string.Create(CultureInfo.InvariantCulture, $"transcript {Parsing.Echo.Quote(Path)}: not written out within {bound.TotalSeconds:0} s (a FIFO nobody reads, a stalled disk): the rest is lost, {_file.Dropped} line(s) before it")
+            ? string.Create(CultureInfo.InvariantCulture, $"transcript {Parsing.Echo.Quote(Path)}: not written out within {bound.TotalSeconds:0} s (a FIFO nobody reads, a stalled disk): what was still queued is lost{(_file.Dropped > 0 ? $", and {_file.Dropped} line(s) before it" : "")}")
             : _file.Dropped > 0
                 ? string.Create(CultureInfo.InvariantCulture, $"transcript {Parsing.Echo.Quote(Path)}: {_file.Dropped} line(s) lost (the file did not keep up or could not be written)")
                 : null;

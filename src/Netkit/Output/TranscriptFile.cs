@@ -5,11 +5,13 @@ using Netkit.Native;
 namespace Netkit.Output;
 
 /// <summary>
-/// Opens a <c>--transcript</c> file for writing, created or truncated, without ever blocking and
-/// without sharing it: a FIFO nobody reads yet is opened later, on the writer's own thread (a plain
-/// open would wait there for a reader, before the server even listens, deaf to SIGTERM); a file
-/// another netkit writes (an exclusive flock, Unix; no write sharing, Windows) is refused, as two
-/// writers would cut each other's lines.
+/// Opens a <c>--transcript</c> file for writing without ever blocking and without sharing it: a FIFO
+/// nobody reads yet is opened later, on the writer's own thread (a plain open would wait there for a
+/// reader, before the server even listens, deaf to SIGTERM); a regular file another netkit writes
+/// (an exclusive flock, Unix; no write sharing, Windows) is refused before anything in it is touched,
+/// as two writers would cut each other's lines. A regular file is truncated once it is ours. Devices
+/// (<c>/dev/null</c>, <c>/dev/stderr</c>, a terminal) are neither locked nor truncated: they have no
+/// lines to cut, and truncating <c>/dev/stderr</c> would empty the log file behind it.
 /// </summary>
 internal static class TranscriptFile
 {
@@ -28,14 +30,13 @@ internal static class TranscriptFile
             return () => stream;
         }
 
-        var (write, create, truncate, nonBlocking, closeOnExec) = OperatingSystem.IsMacOS()
-            ? (1, 0x200, 0x400, 0x4, 0x1000000)
-            : (1, 0x40, 0x200, 0x800, 0x80000);
-        var fd = Libc.Open(path, write | create | truncate | nonBlocking | closeOnExec, Convert.ToInt32("666", 8));
+        var device = Path.GetFullPath(path).StartsWith("/dev/", StringComparison.Ordinal);
+        var (write, create, nonBlocking, closeOnExec) = OperatingSystem.IsMacOS() ? (1, 0x200, 0x4, 0x1000000) : (1, 0x40, 0x800, 0x80000);
+        var fd = Libc.Open(path, write | create | nonBlocking | closeOnExec, Convert.ToInt32("666", 8));
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == Enxio)
+            if (errno == Enxio && !device)
             {
                 // A FIFO: its reader may come later; the lines wait in the queue meanwhile.
                 return () => new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
@@ -44,10 +45,16 @@ internal static class TranscriptFile
             throw new IOException(Marshal.GetPInvokeErrorMessage(errno).ToLowerInvariant());
         }
 
-        if (Libc.Flock(fd, LockExclusive | LockNoWait) != 0 && Marshal.GetLastPInvokeError() == Libc.Eagain)
+        if (!device)
         {
-            Libc.Close(fd);
-            throw new IOException("another process is writing it");
+            if (Libc.Flock(fd, LockExclusive | LockNoWait) != 0 && Marshal.GetLastPInvokeError() == Libc.Eagain)
+            {
+                Libc.Close(fd);
+                throw new IOException("another process is writing it");
+            }
+
+            // Ours now: emptied (a FIFO ignores it).
+            _ = Libc.Ftruncate(fd, 0);
         }
 
         // Blocking again: the writer's thread may wait for a slow disk or reader, nobody else does.

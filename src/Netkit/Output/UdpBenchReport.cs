@@ -22,7 +22,7 @@ internal static class UdpBenchReport
             bench: {server}, {options.Sockets} socket(s) x {options.InFlight} in flight, {pace}, {result.Elapsed.TotalSeconds:F1} s
               replies: {result.Replies:N0} to {result.Requests:N0} requests, {result.Rate:N0}/s; lost {result.Lost:N0} ({lossShare:0.###} %), refused {result.Refused:N0}, bad {result.BadReplies:N0}{(result.FirstBad >= 0 ? $" (first: {result.FirstBad} bytes)" : "")}
               latency: {BenchReport.LatencyText(result.Latency)}
-              server clock: at most {result.MaxOffsetSeconds} s from ours
+              server clock: {(result.Replies > 0 ? $"at most {result.MaxOffsetSeconds} s from ours" : "not seen (no reply)")}
 
             """);
         output.Write(System.Text.Encoding.UTF8.GetBytes(text.ReplaceLineEndings("\n")));
@@ -54,7 +54,15 @@ internal static class UdpBenchReport
             json.WriteNumber("refused", result.Refused);
             json.WriteNumber("badReplies", result.BadReplies);
             BenchReport.WriteLatency(json, result.Latency);
-            json.WriteNumber("maxOffsetSeconds", result.MaxOffsetSeconds);
+            if (result.Replies > 0)
+            {
+                json.WriteNumber("maxOffsetSeconds", result.MaxOffsetSeconds);
+            }
+            else
+            {
+                json.WriteNull("maxOffsetSeconds");
+            }
+
             json.WriteBoolean("ok", ExitCode(result) == Cli.ExitCode.Ok);
             json.WriteEndObject();
         }

@@ -135,6 +135,22 @@ public sealed class LineEditorTests
         Assert.EndsWith("world", shown, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(7)]
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(3)]
+    public void Render_OnATerminalNarrowerThanThePrompt_NeverFillsTheLastColumn(int columns)
+    {
+        var editor = Feed(new LineEditor(), "abcdefghijklmnop\u6f22\u5b57");
+        foreach (var keys in new[] { "", Left, Left + Left + Left, "\u0001" })
+        {
+            Feed(editor, keys);
+            var (shown, _) = editor.Render("#1 input the word : ", columns);
+            Assert.True(LineEditor.Width(shown, 0, shown.Length) <= columns - 1, $"{columns}: '{shown}'");
+        }
+    }
+
     [Fact]
     public void Render_AVeryLongLine_StaysQuick()
     {
