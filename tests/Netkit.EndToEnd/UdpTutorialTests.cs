@@ -53,4 +53,25 @@ public sealed class UdpTutorialTests(NetkitBinary netkit)
             CTime.AssertNearNow(client.Stdout.TrimEnd('\n'));
         }
     }
+
+    // Issue 13, item 3: with --epoch named, a count is read as that epoch's, never before it
+    // (Python's time.ctime(4005100748) is in 2096); auto still picks the reading nearest the clock.
+    [SkippableTheory]
+    [InlineData("unix", "2096-11-30T07:59:08Z")]
+    [InlineData("auto", "2026-12-01T07:59:08Z")]
+    public async Task ANamedEpoch_ReadsTheCountAsThatEpochs(string epoch, string serverTime)
+    {
+        // 4005100748 is 2096 as Unix seconds and 2026-12-01 as RFC 868 seconds.
+        const uint value = 4005100748;
+        using var fake = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)fake.Client.LocalEndPoint!).Port;
+        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--epoch", epoch, "--json");
+        client.CloseStdin();
+        var request = await fake.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var reply = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(reply, value);
+        await fake.SendAsync(reply, request.RemoteEndPoint);
+        Assert.Equal(0, await client.WaitForExitAsync());
+        Assert.Contains($"\"serverTime\":\"{serverTime}\"", client.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -41,6 +41,19 @@ public static class TimeDatagram
     }
 
     /// <summary>
+    /// The instant <paramref name="value"/> stands for when the user named the epoch (<c>--epoch</c>):
+    /// the era nearest to <paramref name="reference"/>, but never one before the epoch itself, as
+    /// Python's <c>time.ctime</c> reads a Unix count (4005100748 is 2096, not 1960). From 2106 on, a Unix
+    /// count has wrapped and the nearest era is the next one; an RFC 868 count likewise from 2036.
+    /// </summary>
+    public static DateTimeOffset DecodeFrom(uint value, TimeEpoch epoch, DateTimeOffset reference)
+    {
+        var nearest = Decode(value, epoch, reference);
+        var first = DateTimeOffset.FromUnixTimeSeconds(EpochStart(epoch) + value);
+        return nearest < first ? first : nearest;
+    }
+
+    /// <summary>
     /// Reads <paramref name="value"/> as both epochs and keeps the reading nearest to
     /// <paramref name="reference"/>: the two readings are 70 years apart, so a server of either
     /// kind is recognised as long as its clock is within 35 years of ours.

@@ -20,7 +20,7 @@ internal static class UdpTimeClientCommand
         // Auto is a value of its own: a parser that returned null for it made --epoch auto fail with
         // an InvalidCastException (found by the hostile pass), though it is the default.
         var epoch = CommonOptions.Enum<EpochReading?>("--epoch",
-            "How to read the seconds: auto (the reading nearest the local clock), unix (since 1970) or rfc868 (since 1900).",
+            "How to read the seconds: auto (the reading nearest the local clock), unix (since 1970) or rfc868 (since 1900); a named epoch is never read before its start (as Python reads a Unix count), and past its 32-bit wrap (2106, 2036) the next era is read.",
             [("auto", EpochReading.Auto), ("unix", EpochReading.Unix), ("rfc868", EpochReading.Rfc868)]);
         var timeout = CommonOptions.Timeout("--timeout", "First wait for a reply; each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
         var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes.", 3, 0, 100);
@@ -102,7 +102,7 @@ internal static class UdpTimeClientCommand
             foreach (var reading in readings)
             {
                 var (time, used) = chosen is { } fixedEpoch
-                    ? (TimeDatagram.Decode(reading.Value, fixedEpoch, reading.LocalTime), fixedEpoch)
+                    ? (TimeDatagram.DecodeFrom(reading.Value, fixedEpoch, reading.LocalTime), fixedEpoch)
                     : TimeDatagram.DecodeNearest(reading.Value, reading.LocalTime);
                 if (r.GetValue(json))
                 {

@@ -81,4 +81,25 @@ public sealed class TimeDatagramTests
         var asRfc868 = TimeDatagram.Decode(TimeDatagram.Encode(now, TimeEpoch.Unix), TimeEpoch.Rfc868, now);
         Assert.True((asRfc868 - now).Duration() > TimeSpan.FromDays(365 * 60));
     }
+
+    // --epoch named by the user: the era nearest the clock, but never before the epoch (Python's reading).
+    [Theory]
+    [InlineData(4005100748u, "unix", "2026-12-01T00:00:00Z", "2096-11-30T07:59:08Z")] // the case: 1960 before
+    [InlineData(1796083200u, "unix", "2026-12-01T00:00:00Z", "2026-12-01T00:00:00Z")]
+    [InlineData(4294967295u, "unix", "2106-02-07T06:00:00Z", "2106-02-07T06:28:15Z")] // the last second before the 2106 wrap
+    [InlineData(0u, "unix", "2106-02-07T07:00:00Z", "2106-02-07T06:28:16Z")] // just after it: the next era
+    [InlineData(100u, "unix", "2106-02-08T00:00:00Z", "2106-02-07T06:29:56Z")]
+    [InlineData(0u, "unix", "1970-01-01T00:00:10Z", "1970-01-01T00:00:00Z")]
+    [InlineData(4294967295u, "rfc868", "2036-02-07T06:00:00Z", "2036-02-07T06:28:15Z")] // the last second before the 2036 wrap
+    [InlineData(0u, "rfc868", "2036-02-07T07:00:00Z", "2036-02-07T06:28:16Z")] // just after it
+    [InlineData(3973536000u, "rfc868", "2026-12-01T00:00:00Z", "2025-12-01T00:00:00Z")]
+    [InlineData(10u, "rfc868", "1900-01-01T00:00:00Z", "1900-01-01T00:00:10Z")]
+    public void A_named_epoch_reads_the_nearest_era_but_never_before_the_epoch(uint value, string epoch, string clock, string expected)
+    {
+        var named = epoch == "unix" ? TimeEpoch.Unix : TimeEpoch.Rfc868;
+        var read = TimeDatagram.DecodeFrom(value, named, DateTimeOffset.Parse(clock, System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), read);
+        Assert.Equal(value, TimeDatagram.Encode(read, named));
+    }
 }
