@@ -36,8 +36,10 @@ public sealed partial class ConsoleTests(NetkitBinary netkit) : IDisposable
             passing.Shutdown(SocketShutdown.Both);
         }
 
-        var screen = await tmux.WaitForAsync(s => s.Count(l => l.Contains(" closed: ", StringComparison.Ordinal)) >= 10, "ten closed lines");
-        Assert.Equal("#2 input the word (+1 waiting) : partial-typed-wo", screen[^1]);
+        // Each batch of lines is written with the input line drawn again after it: wait for the last batch's.
+        var screen = await tmux.WaitForAsync(
+            s => s.Count(l => l.Contains(" closed: ", StringComparison.Ordinal)) >= 10 && s[^1] == "#2 input the word (+1 waiting) : partial-typed-wo",
+            "ten closed lines, the half-typed line below them");
         Assert.Single(screen, l => l.Contains("partial", StringComparison.Ordinal));
 
         tmux.Type("rd");
@@ -109,10 +111,11 @@ public sealed partial class ConsoleTests(NetkitBinary netkit) : IDisposable
 
         tmux.Type("/list");
         tmux.Press("Enter");
-        var screen = await tmux.WaitForTextAsync("2 client(s):");
+        // The listing is three lines, written one after the other: wait for its last.
+        var screen = await tmux.WaitForAsync(s => s.SkipWhile(l => l != "2 client(s):").Any(l => l.StartsWith("  #3 ", StringComparison.Ordinal)), "the whole listing");
         var rows = screen.SkipWhile(l => l != "2 client(s):").Skip(1).Take(2).ToList();
-        Assert.Matches(@"^  #2 127\.0\.0\.1:\d+ since \d\d:\d\d:\d\d, 4 bytes in, 15 bytes out, idle 0s, waiting for a word \(it closed its side: FIN\)$", rows[0]);
-        Assert.Matches(@"^  #3 127\.0\.0\.1:\d+ since \d\d:\d\d:\d\d, 5 bytes in, 16 bytes out, idle 0s, waiting for a word$", rows[1]);
+        Assert.Matches(@"^  #2 127\.0\.0\.1:\d+ since \d\d:\d\d:\d\d, 4 bytes in, 15 bytes out, idle \d+s, waiting for a word \(it closed its side: FIN\)$", rows[0]);
+        Assert.Matches(@"^  #3 127\.0\.0\.1:\d+ since \d\d:\d\d:\d\d, 5 bytes in, 16 bytes out, idle \d+s, waiting for a word$", rows[1]);
         Assert.DoesNotContain(screen, l => l.StartsWith("  #1 ", StringComparison.Ordinal));
 
         // The word owed to the half-closed client still reaches it.
@@ -183,9 +186,10 @@ public sealed partial class ConsoleTests(NetkitBinary netkit) : IDisposable
             passing.Shutdown(SocketShutdown.Both);
         }
 
-        var screen = await tmux.WaitForAsync(s => s.Count(l => l.Contains(" closed: ", StringComparison.Ordinal)) >= 3, "three closed lines");
+        var screen = await tmux.WaitForAsync(
+            s => s.Count(l => l.Contains(" closed: ", StringComparison.Ordinal)) >= 3 && s[^1].StartsWith("#1 input the word", StringComparison.Ordinal),
+            "three closed lines, the input line below them");
         Assert.Single(screen, l => l.StartsWith("#1 input the word", StringComparison.Ordinal));
-        Assert.StartsWith("#1 input the word", screen[^1], StringComparison.Ordinal);
 
         tmux.Press("Enter");
         var word = "\u6f22\u6f22\u6f22" + pasted + "\u6f22\u5b57END";
