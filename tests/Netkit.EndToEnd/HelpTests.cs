@@ -60,7 +60,7 @@ public sealed class HelpTests(NetkitBinary netkit)
         var end = help[examples..];
         Assert.Contains(command.Length == 0 ? "netkit tcp-server" : "netkit " + command, end, StringComparison.Ordinal);
         Assert.Contains("netkit sockopts", end, StringComparison.Ordinal);
-        Assert.Matches(@"\n\s+0 ok[^\n]*\n\s+1 network error[\s\S]*\n\s+7 cannot write output[^\n]*\n\s+130 interrupted", end);
+        Assert.Matches(@"\n\s+0 ok[^\n]*\n\s+1 network error[\s\S]*\n\s+7 cannot write output[^\n]*\n\s+8 clock offset beyond --max-offset[^\n]*\n\s+130 interrupted", end);
         Assert.Matches(@"\n\s+detailed +also connection attempts[^\n]*\n\s+debug +also a line per datagram", end);
         Assert.Equal("", process.Stderr);
     }

@@ -25,4 +25,6 @@ public enum DropReason
     OwnAddress,
     /// <summary>The reply could not be sent.</summary>
     SendFailed,
+    /// <summary>Not a request of the protocol served (an SNTP server's datagram that is not a 48-byte mode-3 packet).</summary>
+    Malformed,
 }

@@ -26,11 +26,14 @@ public sealed class LatencyHistogram
     public long Max { get; private set; }
 
     /// <summary>Counts one latency of <paramref name="nanoseconds"/> (negative counts as 0).</summary>
-    public void Record(long nanoseconds)
+    public void Record(long nanoseconds) => Record(nanoseconds, 1);
+
+    /// <summary>Counts <paramref name="count"/> latencies of <paramref name="nanoseconds"/> each (the replies of one batch).</summary>
+    public void Record(long nanoseconds, long count)
     {
         var value = Math.Max(0, nanoseconds);
-        _counts[Index(value)]++;
-        Count++;
+        _counts[Index(value)] += count;
+        Count += count;
         _min = Math.Min(_min, value);
         Max = Math.Max(Max, value);
     }

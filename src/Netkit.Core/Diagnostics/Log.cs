@@ -164,4 +164,14 @@ internal static class Log
                 string.Create(CultureInfo.InvariantCulture, $"ignored {length} bytes from {remote}: not the server asked"), ("Length", length), ("Remote", remote));
         }
     }
+
+    /// <summary>Event 17: <c>ignored a reply from {Remote}: {Reason}</c> (an SNTP reply whose origin is not our request's: stale or spoofed).</summary>
+    public static void IgnoredReply(ILogger logger, string remote, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogLine.Write(logger, LogLevel.Debug, new EventId(17, nameof(IgnoredReply)), "ignored a reply from {Remote}: {Reason}",
+                string.Create(CultureInfo.InvariantCulture, $"ignored a reply from {remote}: {reason}"), ("Remote", remote), ("Reason", reason));
+        }
+    }
 }

@@ -14,6 +14,7 @@ public sealed class ServerCounters
     private long _requests;
     private long _replies;
     private long _errors;
+    private long _kisses;
     private readonly LatencyHistogram _replyTimes = new();
     private readonly Lock _replyGate = new();
 
@@ -31,6 +32,8 @@ public sealed class ServerCounters
     public long Replies => Volatile.Read(ref _replies);
     /// <summary>UDP datagrams left unanswered, all reasons together.</summary>
     public long Dropped => Requests - Replies;
+    /// <summary>SNTP Kiss-o'-Death replies sent (rate-limited requests told to slow down); not counted in <see cref="Replies"/>.</summary>
+    public long KissesOfDeath => Volatile.Read(ref _kisses);
     /// <summary>Transient socket errors survived.</summary>
     public long Errors => Volatile.Read(ref _errors);
 
@@ -97,6 +100,7 @@ public sealed class ServerCounters
         DropReason.RateLimit => "rate-limit",
         DropReason.PrivilegedPort => "privileged-port",
         DropReason.OwnAddress => "own-address",
+        DropReason.Malformed => "malformed",
         _ => "send-failed",
     };
 
@@ -123,6 +127,7 @@ public sealed class ServerCounters
     internal void AddBytesOut(long n) => Interlocked.Add(ref _bytesOut, n);
     internal void AddRequest(long n = 1) => Interlocked.Add(ref _requests, n);
     internal void AddReply(long n = 1) => Interlocked.Add(ref _replies, n);
+    internal void AddKissOfDeath(long n = 1) => Interlocked.Add(ref _kisses, n);
     internal void AddError() => Interlocked.Increment(ref _errors);
     internal void AddDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 }

@@ -41,7 +41,7 @@ public sealed class SourceRateLimiter
     /// <summary>Takes a token for the source (4 or 16 address bytes); false when it has none left.</summary>
     public bool TryTake(ReadOnlySpan<byte> address)
     {
-        var key = Key(address);
+        var key = SourceKey.From(address);
         var now = _time.GetTimestamp();
         lock (_lock)
         {
@@ -88,23 +88,6 @@ public sealed class SourceRateLimiter
             // Every source is recent: a spoofing flood. Forget them all rather than grow.
             _buckets.Clear();
         }
-    }
-
-    private static (ulong, ulong) Key(ReadOnlySpan<byte> address)
-    {
-        Span<byte> full = stackalloc byte[16];
-        if (address.Length == 4)
-        {
-            full[10] = 0xFF;
-            full[11] = 0xFF;
-            address.CopyTo(full[12..]);
-        }
-        else
-        {
-            address[..Math.Min(16, address.Length)].CopyTo(full);
-        }
-
-        return (BitConverter.ToUInt64(full), BitConverter.ToUInt64(full[8..]));
     }
 
     private struct Bucket(double tokens, long updated)

@@ -5,20 +5,22 @@ namespace Netkit.Core.Udp;
 
 /// <summary>
 /// The native memory one batching loop reuses for every batch: message headers for receiving and
-/// for replying, their iovecs, the senders' addresses and small receive buffers (a time request's
-/// content does not matter, only that it came). Allocated once, freed when the loop ends.
+/// for replying, their iovecs, the senders' addresses and small receive buffers (a 4-byte time request's
+/// content does not matter; an SNTP request's first 48 bytes do). Allocated once, freed when the loop ends.
 /// </summary>
 internal sealed unsafe class BatchBuffers : IDisposable
 {
     public const int Count = 64;
     public const int AddressSize = 128; // sizeof(struct sockaddr_storage)
     public const int RequestSize = 512;
+    public const int ReplySize = TimeAnswer.MaxLength;
 
     private readonly void* _block;
+    private readonly byte* _requests;
 
     public BatchBuffers()
     {
-        var size = (2 * Count * sizeof(MultiMessageHeader)) + (2 * Count * sizeof(IoVec)) + (Count * AddressSize) + (Count * RequestSize) + (Count * 4);
+        var size = (2 * Count * sizeof(MultiMessageHeader)) + (2 * Count * sizeof(IoVec)) + (Count * AddressSize) + (Count * RequestSize) + (Count * ReplySize);
         _block = NativeMemory.AllocZeroed((nuint)size);
         var p = (byte*)_block;
         Received = (MultiMessageHeader*)p;
@@ -31,14 +33,14 @@ internal sealed unsafe class BatchBuffers : IDisposable
         p += Count * sizeof(IoVec);
         Addresses = p;
         p += Count * AddressSize;
-        var requests = p;
+        _requests = p;
         p += Count * RequestSize;
         ReplyBytes = p;
 
         for (var i = 0; i < Count; i++)
         {
-            receiveIov[i] = new IoVec { Base = requests + (i * RequestSize), Length = RequestSize };
-            replyIov[i] = new IoVec { Base = ReplyBytes + (i * 4), Length = 4 };
+            receiveIov[i] = new IoVec { Base = _requests + (i * RequestSize), Length = RequestSize };
+            replyIov[i] = new IoVec { Base = ReplyBytes + (i * ReplySize), Length = ReplySize };
             Received[i].Header.Iov = &receiveIov[i];
             Received[i].Header.IovLength = 1;
             Replies[i].Header.Iov = &replyIov[i];
@@ -53,6 +55,9 @@ internal sealed unsafe class BatchBuffers : IDisposable
     public byte* Addresses { get; }
 
     public byte* ReplyBytes { get; }
+
+    /// <summary>The content of received request <paramref name="i"/> (its first <see cref="RequestSize"/> bytes).</summary>
+    public byte* RequestBytes(int i) => _requests + (i * RequestSize);
 
     /// <summary>Readies the receive headers for the next batch (the kernel overwrites name lengths).</summary>
     public void ResetReceived()

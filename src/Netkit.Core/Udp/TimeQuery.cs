@@ -12,6 +12,9 @@ public sealed record TimeQuery
     /// <summary>Requests sent again after the first goes unanswered (default 3).</summary>
     public int Retries { get; init; } = 3;
 
+    /// <summary>The 4-byte count (default) or SNTP.</summary>
+    public Protocols.TimeProtocol Protocol { get; init; }
+
     /// <summary>Socket options for the client socket.</summary>
     public SocketSettings Settings { get; init; } = new();
 

@@ -8,8 +8,10 @@ using Netkit.Core.Sockets;
 namespace Netkit.Core.Udp;
 
 /// <summary>
-/// Asks a time server: an empty datagram, a bounded wait, retries with growing waits. Only a reply
-/// from the very address and port asked counts, and a reply that is not 4 bytes is a
+/// Asks a time server: an empty datagram (or, for SNTP, a 48-byte mode-3 request whose transmit
+/// timestamp is random, so only a reply that copies it back counts: a stale or spoofed one is
+/// ignored), a bounded wait, retries with growing waits. Only a reply from the very address and port
+/// asked counts, and a reply that is not 4 bytes (not an SNTP packet) is a
 /// <see cref="BadTimeReplyException"/>. An ICMP "port unreachable" ends the query at once as
 /// "connection refused" (as rdate does): nothing listens there, and waiting out the retries would
 /// only turn a clear answer into a timeout. Every wait runs on the given <see cref="TimeProvider"/>'s
@@ -31,11 +33,14 @@ public static class UdpTimeClient
         var expected = server.Serialize();
         var from = new SocketAddress(server.AddressFamily);
         var buffer = new byte[64 * 1024];
+        var request = new byte[query.Protocol == TimeProtocol.Sntp ? SntpPacket.Length : 0];
         var attempts = query.Retries + 1;
         for (var attempt = 0; attempt < attempts; attempt++)
         {
+            var transmit = NewRequest(request);
+            var sentAt = time.GetUtcNow();
             var started = time.GetTimestamp();
-            await SendRequestAsync(socket, server, cancellationToken).ConfigureAwait(false);
+            await SendRequestAsync(socket, server, request, cancellationToken).ConfigureAwait(false);
             using var limit = new CancellationTokenSource(query.WaitFor(attempt), time);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
             try
@@ -49,12 +54,10 @@ public static class UdpTimeClient
                         continue;
                     }
 
-                    if (length != TimeDatagram.Length)
+                    if (Accept(query.Protocol, server, buffer.AsSpan(0, length), transmit, sentAt, started, time, logger) is { } reading)
                     {
-                        throw new BadTimeReplyException(buffer.AsSpan(0, length));
+                        return reading;
                     }
-
-                    return new TimeReading(server, TimeDatagram.Read(buffer), time.GetUtcNow(), time.GetElapsedTime(started));
                 }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -112,8 +115,11 @@ public static class UdpTimeClient
         var from = new SocketAddress(target.AddressFamily);
         var buffer = new byte[64 * 1024];
         var readings = new List<TimeReading>();
+        var request = new byte[query.Protocol == TimeProtocol.Sntp ? SntpPacket.Length : 0];
+        var transmit = NewRequest(request);
+        var sentAt = time.GetUtcNow();
         var started = time.GetTimestamp();
-        await SendRequestAsync(socket, target, cancellationToken).ConfigureAwait(false);
+        await SendRequestAsync(socket, target, request, cancellationToken).ConfigureAwait(false);
         using var limit = new CancellationTokenSource(query.Timeout, time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
@@ -122,13 +128,24 @@ public static class UdpTimeClient
             {
                 var length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, wait.Token).ConfigureAwait(false);
                 var responder = (IPEndPoint)target.Create(from);
-                if (length != TimeDatagram.Length || responder.Port != target.Port)
+                if (responder.Port != target.Port || (query.Protocol == TimeProtocol.Time && length != TimeDatagram.Length))
                 {
                     Log.StrayDatagram(logger, length, EndpointText.Format(responder));
                     continue;
                 }
 
-                readings.Add(new TimeReading(responder, TimeDatagram.Read(buffer), time.GetUtcNow(), time.GetElapsedTime(started)));
+                try
+                {
+                    if (Accept(query.Protocol, responder, buffer.AsSpan(0, length), transmit, sentAt, started, time, logger) is { } reading)
+                    {
+                        readings.Add(reading);
+                    }
+                }
+                catch (Exception e) when (e is BadTimeReplyException or KissOfDeathException or NetkitException)
+                {
+                    // One responder's bad answer does not spoil the others'.
+                    Log.IgnoredReply(logger, EndpointText.Format(responder), e.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -176,7 +193,75 @@ public static class UdpTimeClient
         }
     }
 
-    private static async Task SendRequestAsync(Socket socket, IPEndPoint server, CancellationToken cancellationToken)
+    // An SNTP request: version 4, mode 3, and a random transmit timestamp (RFC 9109's advice): the
+    // reply must copy it back, so a stale reply or an off-path spoofer's is told apart, and the
+    // request says nothing about our clock. Returns the transmit timestamp (0 for the 4-byte request).
+    private static ulong NewRequest(byte[] request)
+    {
+        if (request.Length == 0)
+        {
+            return 0;
+        }
+
+        // A version 4 GUID is 122 bits from the OS's secure random source, without the crypto library.
+        Span<byte> random = stackalloc byte[16];
+        Guid.NewGuid().TryWriteBytes(random);
+        var transmit = BitConverter.ToUInt64(random) ^ BitConverter.ToUInt64(random[8..]) | 1;
+        new SntpPacket { Version = 4, Mode = SntpPacket.ClientMode, TransmitTime = transmit }.Write(request);
+        return transmit;
+    }
+
+    // One datagram from the server: a reading, null to ignore it (an SNTP reply to another request),
+    // or an exception (a bad reply, a Kiss-o'-Death, an unsynchronised server).
+    private static TimeReading? Accept(TimeProtocol protocol, IPEndPoint server, ReadOnlySpan<byte> reply, ulong transmit, DateTimeOffset sentAt, long started, TimeProvider time, ILogger logger)
+    {
+        var arrived = time.GetUtcNow();
+        var roundTrip = time.GetElapsedTime(started);
+        if (protocol == TimeProtocol.Time)
+        {
+            return reply.Length == TimeDatagram.Length
+                ? new TimeReading(server, TimeDatagram.Read(reply), arrived, roundTrip)
+                : throw new BadTimeReplyException(reply);
+        }
+
+        var name = EndpointText.Format(server);
+        if (!SntpPacket.TryRead(reply, out var packet))
+        {
+            throw new BadTimeReplyException(reply);
+        }
+
+        if (packet.OriginTime != transmit)
+        {
+            Log.IgnoredReply(logger, name, "its origin timestamp is not our request's (stale or spoofed)");
+            return null;
+        }
+
+        if (packet.Mode != SntpPacket.ServerMode)
+        {
+            throw new NetkitException(FailureKind.Protocol, $"{name} replied in mode {packet.Mode}, not 4 (server)");
+        }
+
+        if (packet.IsKissOfDeath)
+        {
+            throw new KissOfDeathException(name, packet.ReferenceCode ?? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"0x{packet.ReferenceId:X8}"));
+        }
+
+        if (packet.Leap == SntpPacket.Unsynchronized || packet.Stratum > 15)
+        {
+            throw new NetkitException(FailureKind.Protocol, $"{name} says its clock is not synchronised (leap {packet.Leap}, stratum {packet.Stratum}): its time is not used");
+        }
+
+        if (packet.TransmitTime == 0)
+        {
+            throw new NetkitException(FailureKind.Protocol, $"{name} replied without a transmit time");
+        }
+
+        // T4 from the monotonic clock: the wall clock may step between send and arrival.
+        var sample = SntpSample.From(packet, sentAt, sentAt + roundTrip);
+        return new TimeReading(server, (uint)(packet.TransmitTime >> 32), arrived, roundTrip) { Sntp = sample };
+    }
+
+    private static async Task SendRequestAsync(Socket socket, IPEndPoint server, byte[] request, CancellationToken cancellationToken)
     {
         try
         {
@@ -184,11 +269,11 @@ public static class UdpTimeClient
             // one with EISCONN.
             if (socket.Connected)
             {
-                await socket.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                await socket.SendAsync(request, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await socket.SendToAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, server, cancellationToken).ConfigureAwait(false);
+                await socket.SendToAsync(request, SocketFlags.None, server, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (SocketException e)

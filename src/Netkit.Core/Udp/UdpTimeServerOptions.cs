@@ -8,6 +8,16 @@ public sealed record UdpTimeServerOptions
     /// <summary>The epoch of the seconds sent (default <see cref="TimeEpoch.Unix"/>, the tutorial's).</summary>
     public TimeEpoch Epoch { get; init; } = TimeEpoch.Unix;
 
+    /// <summary>The 4-byte count (default) or SNTP.</summary>
+    public TimeProtocol Protocol { get; init; } = TimeProtocol.Time;
+
+    /// <summary>What SNTP replies say of the clock (stratum, reference id, leap).</summary>
+    public SntpServerSettings Sntp { get; init; } = new();
+
+    /// <summary>With SNTP and a <see cref="RateLimit"/>: answer a source over its limit with a Kiss-o'-Death
+    /// RATE (itself at most one a second per source) instead of silence, as chrony's <c>ratelimit</c> does (default on).</summary>
+    public bool KissOfDeath { get; init; } = true;
+
     /// <summary>Receive loops (threads) sharing the socket (default: half the processors, at least one).
     /// Loops on one socket contend for its receive queue: on 2 cores with the clients on the same
     /// machine, one batching loop answered 226k-295k requests/s and two only 138k-145k.</summary>

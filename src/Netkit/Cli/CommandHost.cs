@@ -104,6 +104,8 @@ internal static class CommandHost
                 // The tutorial's own wording, so scripts that grep for it keep working.
                 error.WriteKept(LogLevel.Error, "BadReply", e.Message, ("length", e.Length), ("exitCode", ExitCode.Protocol));
                 return ExitCode.Protocol;
+            case KissOfDeathException e:
+                return Fail(error, e.Message, ExitCode.Denied);
             case IOException e:
                 return Fail(error, "i/o: " + e.Message, ExitCode.Network);
             case SocketException e:

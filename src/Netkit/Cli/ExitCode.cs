@@ -16,6 +16,9 @@ internal static class ExitCode
     /// <summary>stdout cannot take the output (full disk, closed descriptor); a reader that went
     /// away (a broken pipe) is not this, it ends the run quietly with 0.</summary>
     public const int Output = 7;
+
+    /// <summary>A time client's measured offset (the median of its samples) is beyond <c>--max-offset</c>: a monitoring check's CRITICAL.</summary>
+    public const int Offset = 8;
     public const int Interrupted = 130;
 
     /// <summary>Every exit code and what it means, in order: the table at the end of every <c>--help</c>.</summary>
@@ -26,9 +29,10 @@ internal static class ExitCode
         (Usage, "usage error (bad or unknown arguments)"),
         (Timeout, "timeout"),
         (Protocol, "protocol error (bad reply)"),
-        (Denied, "denied (ACL, limit, privileges)"),
+        (Denied, "denied (ACL, limit, privileges, an SNTP Kiss-o'-Death)"),
         (Bind, "cannot bind (address in use, permission)"),
         (Output, "cannot write output (stdout full or closed; a broken pipe is 0)"),
+        (Offset, "clock offset beyond --max-offset (udp-time-client)"),
         (Interrupted, "interrupted (Ctrl+C on a client; a server's stop forced by a second signal 1s or more after the first)"),
     ];
 

@@ -3,6 +3,7 @@ using System.Net;
 using Netkit.Cli;
 using Netkit.Core.Protocols;
 using Netkit.Core.Sockets;
+using Netkit.Core.Tcp;
 using Netkit.Core.Udp;
 using Netkit.Output;
 
@@ -15,7 +16,9 @@ internal static class UdpTimeClientCommand
     {
         var command = new Command("udp-time-client",
             "Ask a time server: send an empty datagram, wait for a 4-byte reply from that address, print the time as " +
-            "Python's time.ctime does (local time). A reply of another length prints 'reply error N: BYTES' and exits 4.");
+            "Python's time.ctime does (local time). A reply of another length prints 'reply error N: BYTES' and exits 4. " +
+            "--tcp asks over TCP (RFC 868, as rdate does); --protocol sntp asks an SNTP/NTP server (chrony, ntpd, a router) and prints " +
+            "the offset and delay; --count/--interval repeat the query and summarise, and --max-offset makes it a monitoring check (exit 8).");
         var endpoint = EndpointOptions.AddClient(command);
         // Auto is a value of its own: a parser that returned null for it made --epoch auto fail with
         // an InvalidCastException (found by the hostile pass), though it is the default.
@@ -32,7 +35,14 @@ internal static class UdpTimeClientCommand
         var inFlight = CommonOptions.Count("--in-flight", "Load mode: requests each socket keeps unanswered at most.", 32, 1, 4096);
         var rate = CommonOptions.Count("--rate", "Load mode: requests per second in all; 0 asks as fast as replies come.", 0, 0, 100_000_000);
         var duration = CommonOptions.OptionalDuration("--duration", "Load mode: how long requests are sent. [default: 10s]");
-        foreach (var option in new Option[] { epoch, timeout.Option, retries, json, broadcast, bench, sockets, inFlight, rate, duration })
+        var protocol = UdpTimeServerCommand.ProtocolOption("time (the 4-byte count, default) or sntp: a 48-byte SNTP request; the reply gives the server's time to the microsecond, " +
+            "offset and delay from its four timestamps, stratum and reference id. A reply that does not echo our request's random transmit time is ignored; " +
+            "a Kiss-o'-Death (DENY, RSTR, RATE) exits 5 (with --count, RATE doubles --interval instead); a server that says it is unsynchronised exits 4.");
+        var tcp = CommonOptions.Flag("--tcp", "Ask over TCP (RFC 868: connect, read 4 bytes, the server closes), as rdate does without -u; --timeout covers the whole exchange, with no retries.");
+        var count = CommonOptions.OptionalCount("--count", "Ask this many times, --interval apart, one line (or JSON line) per reply, then a summary: samples, losses, min/median/max offset and delay. [default: 1; with --interval alone, until Ctrl+C]", 1, 1_000_000);
+        var interval = CommonOptions.OptionalDuration("--interval", "Time between queries with --count. SNTP never asks a server more often than every 15s (RFC 4330), except one on this host (loopback). [default: 1s; sntp 15s]");
+        var maxOffset = CommonOptions.OptionalDuration("--max-offset", "A monitoring check: exit 8 when the median offset's magnitude is beyond this (e.g. 100ms); the 4-byte count's offset is only good to about half a second.");
+        foreach (var option in new Option[] { protocol, tcp, epoch, timeout.Option, retries, json, broadcast, count, interval, maxOffset, bench, sockets, inFlight, rate, duration })
         {
             command.Add(option);
         }
@@ -58,6 +68,23 @@ internal static class UdpTimeClientCommand
                 }
             }
 
+            var sntp = r.GetValue(protocol) == TimeProtocol.Sntp;
+            var repeated = r.GetValue(count) is not null || r.GetValue(interval) is not null || r.GetValue(maxOffset) is not null;
+            if (r.GetValue(tcp) && (sntp || r.GetValue(broadcast) || r.GetValue(bench)))
+            {
+                r.AddError("--tcp asks one server for the 4-byte time: not with --protocol sntp, --broadcast or --bench");
+            }
+
+            if (repeated && (r.GetValue(broadcast) || r.GetValue(bench)))
+            {
+                r.AddError("--count, --interval and --max-offset ask one server again and again: not with --broadcast or --bench");
+            }
+
+            if (sntp && r.GetResult(epoch) is { Implicit: false })
+            {
+                r.AddError("--epoch reads the 4-byte count; SNTP timestamps always count from 1900");
+            }
+
             // Replies to a broadcast are collected until the timeout: without one it never ends.
             if (r.GetValue(broadcast) && r.GetValue(timeout.Option) == TimeSpan.Zero)
             {
@@ -81,7 +108,14 @@ internal static class UdpTimeClientCommand
                 return context.Stop.IsCancellationRequested ? ExitCode.Interrupted : UdpBenchReport.ExitCode(result);
             }
 
-            var query = new TimeQuery { Timeout = timeout.Get(r) ?? TimeSpan.Zero, Retries = r.GetValue(retries), Settings = socketOptions.Bind(r) };
+            var sntpQuery = r.GetValue(protocol) == TimeProtocol.Sntp;
+            var query = new TimeQuery
+            {
+                Timeout = timeout.Get(r) ?? TimeSpan.Zero,
+                Retries = r.GetValue(retries),
+                Settings = socketOptions.Bind(r),
+                Protocol = r.GetValue(protocol) ?? TimeProtocol.Time,
+            };
             var logger = context.Loggers.CreateLogger("udp-time-client");
             var chosen = r.GetValue(epoch) switch
             {
@@ -89,11 +123,31 @@ internal static class UdpTimeClientCommand
                 EpochReading.Rfc868 => TimeEpoch.Rfc868,
                 _ => (TimeEpoch?)null,
             };
+            (DateTimeOffset Time, TimeEpoch Epoch) Read(TimeReading reading) => reading.Sntp is { } sample
+                ? (sample.ServerTime, TimeEpoch.Rfc868)
+                : chosen is { } fixedEpoch
+                    ? (TimeDatagram.DecodeFrom(reading.Value, fixedEpoch, reading.LocalTime), fixedEpoch)
+                    : TimeDatagram.DecodeNearest(reading.Value, reading.LocalTime);
+            Task<TimeReading> AskAsync() => r.GetValue(tcp)
+                ? TcpTimeClient.QueryAsync(host.Host!, port, endpoint.Family(r), query, logger, TimeProvider.System, context.Stop)
+                : UdpTimeClient.QueryFirstAsync([.. addresses.Select(a => new IPEndPoint(a, port))], query, logger, TimeProvider.System, context.Stop);
             using var stdout = StandardOutput.Open();
+            if (r.GetValue(count) is not null || r.GetValue(interval) is not null || r.GetValue(maxOffset) is not null)
+            {
+                var every = r.GetValue(interval) ?? (sntpQuery ? SntpMinimumInterval : TimeSpan.FromSeconds(1));
+                if (sntpQuery && every < SntpMinimumInterval && !IPAddress.IsLoopback(server.Address))
+                {
+                    throw new UsageException($"--interval {Core.Diagnostics.DurationText.Format(every)}: an SNTP server may be asked at most every 15s (RFC 4330); less is allowed only to a server on this host");
+                }
+
+                var times = r.GetValue(count) ?? (r.GetValue(interval) is null ? 1 : 0);
+                return await MonitorAsync(context, stdout, EndpointText.Format(server), AskAsync, Read, times, every, r.GetValue(maxOffset), r.GetValue(json)).ConfigureAwait(false);
+            }
+
             context.Say("waiting for a reply ......", "Waiting");
             var readings = r.GetValue(broadcast)
                 ? await UdpTimeClient.CollectAsync(server, query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)
-                : [await UdpTimeClient.QueryFirstAsync([.. addresses.Select(a => new IPEndPoint(a, port))], query, logger, TimeProvider.System, context.Stop).ConfigureAwait(false)];
+                : [await AskAsync().ConfigureAwait(false)];
             if (readings.Count == 0)
             {
                 throw new Core.NetkitException(Core.FailureKind.Timeout, $"no reply to the broadcast on {EndpointText.Format(server)} within {Core.Diagnostics.DurationText.Format(query.Timeout)}");
@@ -101,16 +155,14 @@ internal static class UdpTimeClientCommand
 
             foreach (var reading in readings)
             {
-                var (time, used) = chosen is { } fixedEpoch
-                    ? (TimeDatagram.DecodeFrom(reading.Value, fixedEpoch, reading.LocalTime), fixedEpoch)
-                    : TimeDatagram.DecodeNearest(reading.Value, reading.LocalTime);
+                var (time, used) = Read(reading);
                 if (r.GetValue(json))
                 {
                     TimeReport.WriteJson(stdout, reading, time, used);
                     continue;
                 }
 
-                var line = CTime.Format(time, TimeZoneInfo.Local);
+                var line = reading.Sntp is not null ? TimeReport.Line(reading, time) : CTime.Format(time, TimeZoneInfo.Local);
                 if (r.GetValue(broadcast))
                 {
                     line = EndpointText.Format(reading.Server) + " " + line;
@@ -122,6 +174,99 @@ internal static class UdpTimeClientCommand
             return ExitCode.Ok;
         }));
         return command;
+    }
+
+    /// <summary>RFC 4330, section 10: a client must never poll a server more often than every 15 seconds.</summary>
+    private static readonly TimeSpan SntpMinimumInterval = TimeSpan.FromSeconds(15);
+
+    // --count/--interval: ask again and again, a line per reply, then the summary. A query that gets
+    // no reply is a loss and the run goes on; a Kiss-o'-Death RATE doubles the interval; DENY, RSTR
+    // and any other failure end the run (after the summary). Exit: 3 when nothing came back, 8 when
+    // the median offset is beyond --max-offset, else 0 (130 when Ctrl+C cut a --count run short).
+    private static async Task<int> MonitorAsync(CommandContext context, Stream stdout, string server, Func<Task<TimeReading>> ask,
+        Func<TimeReading, (DateTimeOffset Time, TimeEpoch Epoch)> read, int times, TimeSpan every, TimeSpan? maxOffset, bool json)
+    {
+        var time = TimeProvider.System;
+        var samples = new List<(TimeSpan Offset, TimeSpan Delay)>();
+        var lost = 0;
+        var kisses = 0;
+        Exception? failure = null;
+        var next = time.GetTimestamp();
+        for (var i = 0; times == 0 || i < times; i++)
+        {
+            try
+            {
+                if (i > 0)
+                {
+                    var wait = every - time.GetElapsedTime(next);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, time, context.Stop).ConfigureAwait(false);
+                    }
+                }
+
+                next = time.GetTimestamp();
+                var reading = await ask().ConfigureAwait(false);
+                var (serverTime, epoch) = read(reading);
+                samples.Add(TimeReport.Measure(reading, serverTime));
+                if (json)
+                {
+                    TimeReport.WriteJson(stdout, reading, serverTime, epoch);
+                }
+                else
+                {
+                    stdout.Write(System.Text.Encoding.UTF8.GetBytes(TimeReport.Line(reading, serverTime) + "\n"));
+                }
+            }
+            catch (OperationCanceledException) when (context.Stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Core.NetkitException e) when (e.Kind == Core.FailureKind.Timeout)
+            {
+                lost++;
+                context.Status.Write(Microsoft.Extensions.Logging.LogLevel.Warning, "Lost", $"lost: {e.Message}");
+            }
+            catch (KissOfDeathException e) when (e.SlowDown)
+            {
+                kisses++;
+                every *= 2;
+                context.Status.Write(Microsoft.Extensions.Logging.LogLevel.Warning, "KissOfDeath", $"{e.Message}: asking every {Core.Diagnostics.DurationText.Format(every)} from now on");
+            }
+            catch (Exception e) when (e is Core.NetkitException or KissOfDeathException or BadTimeReplyException)
+            {
+                failure = e;
+                break;
+            }
+        }
+
+        var sorted = new TimeSpan[samples.Count];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            sorted[i] = samples[i].Offset;
+        }
+
+        TimeReport.Sort(sorted);
+        var median = TimeReport.Median(sorted);
+        var beyond = maxOffset is { } limit && samples.Count > 0 && median.Duration() > limit;
+        var status = failure is not null ? "failed" : samples.Count == 0 ? "no-reply" : beyond ? "offset" : "ok";
+        TimeReport.WriteSummary(stdout, server, samples, lost, kisses, status, json);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        if (samples.Count == 0)
+        {
+            throw new Core.NetkitException(Core.FailureKind.Timeout, $"no reply from {server} to {lost + kisses} quer{(lost + kisses == 1 ? "y" : "ies")}");
+        }
+
+        if (beyond)
+        {
+            return CommandHost.Fail(context.Status, $"offset {TimeReport.Seconds(median)} (median of {samples.Count}) is beyond --max-offset {Core.Diagnostics.DurationText.Format(maxOffset!.Value)}", ExitCode.Offset);
+        }
+
+        return context.Stop.IsCancellationRequested && times > 0 ? ExitCode.Interrupted : ExitCode.Ok;
     }
 
     /// <summary>How the client reads the 4 bytes: <c>--epoch auto</c> (default) picks the reading nearest the local clock.</summary>

@@ -16,15 +16,22 @@ internal static class UdpTimeServerCommand
     {
         var command = new Command("udp-time-server",
             "Answer every datagram (empty ones too) with 4 big-endian bytes: seconds since 1970 (--epoch unix, the tutorial) " +
-            "or since 1900 (--epoch rfc868, what rdate and inetd's time service speak). Prints 'listening on ADDRESS:PORT (udp)' " +
-            "on stderr; SIGINT/SIGTERM print counts and exit 0.");
+            "or since 1900 (--epoch rfc868, what rdate and inetd's time service speak); with --tcp, also every TCP connection " +
+            "(RFC 868: 4 bytes, then close) on the same port; with --protocol sntp, SNTP (RFC 4330) requests instead, over UDP. " +
+            "Prints 'listening on ADDRESS:PORT (udp)' (and '(tcp)') on stderr; SIGINT/SIGTERM print counts and exit 0.");
         var endpoint = EndpointOptions.AddServer(command);
         var epoch = EpochOption();
         var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted. [default: no limit]", 1, 10_000_000);
         var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies. [default: the rate]", 1, 10_000_000);
         var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
-        var statsInterval = CommonOptions.Timeout("--stats-interval", "Print a stats line (requests, replies, drops by reason, errors, bytes) this often; SIGUSR1 prints one at any time.", null);
-        foreach (var option in new Option[] { epoch, rate, burst, privileged, statsInterval.Option })
+        var statsInterval = CommonOptions.Timeout("--stats-interval", "Print a stats line (requests, replies, drops by reason, errors, bytes, reply times, top sources) this often; SIGUSR1 prints one at any time.", null);
+        var protocol = ProtocolOption("time (the 4-byte count, default) or sntp: answer 48-byte SNTP/NTP client requests (mode 3, version 1-4) with sub-second time; other datagrams are dropped as malformed.");
+        var tcp = CommonOptions.Flag("--tcp", "Also serve the 4-byte time over TCP on the same port (RFC 868: accept, send 4 bytes, close), as inetd's time service does; same epoch, ACLs, --rate-limit and counters.");
+        var noUdp = CommonOptions.Flag("--no-udp", "With --tcp: serve TCP only.");
+        var stratum = CommonOptions.OptionalCount("--stratum", "SNTP: the stratum replies carry, 1 (a reference clock here) to 15. [default: 10, as chrony's 'local': clients accept it, ranked low]", 1, 15);
+        var refid = CommonOptions.Text("--refid", "SNTP: the reference id, up to 4 ASCII characters (a clock's name, e.g. GPS, PPS) or the IPv4 address of this host's upstream server. [default: LOCL]", "ID");
+        var unsynced = CommonOptions.Flag("--unsynchronized", "SNTP: the host clock is not synchronised: replies carry leap indicator 3 and stratum 16, so clients do not set their clocks by it.");
+        foreach (var option in new Option[] { epoch, protocol, tcp, noUdp, stratum, refid, unsynced, rate, burst, privileged, statsInterval.Option })
         {
             command.Add(option);
         }
@@ -37,6 +44,39 @@ internal static class UdpTimeServerCommand
             if (r.GetValue(burst) is not null && r.GetValue(rate) is null)
             {
                 r.AddError("--rate-burst needs --rate-limit");
+            }
+
+            if (r.GetValue(noUdp) && !r.GetValue(tcp))
+            {
+                r.AddError("--no-udp serves TCP only: add --tcp");
+            }
+
+            if (r.GetValue(protocol) == TimeProtocol.Sntp)
+            {
+                if (r.GetValue(tcp))
+                {
+                    r.AddError("--tcp serves the 4-byte time (RFC 868); SNTP is UDP only");
+                }
+
+                if (r.GetResult(epoch) is { Implicit: false })
+                {
+                    r.AddError("--epoch is the 4-byte count's; SNTP timestamps always count from 1900");
+                }
+
+                if (r.GetValue(refid) is { } id && ParseRefid(id) is null)
+                {
+                    r.AddError($"--refid '{id}': up to 4 ASCII letters or digits (GPS, LOCL) or an IPv4 address");
+                }
+            }
+            else
+            {
+                foreach (var option in new Option[] { stratum, refid, unsynced })
+                {
+                    if (r.GetResult(option) is { Implicit: false })
+                    {
+                        r.AddError($"{option.Name} is an SNTP option: add --protocol sntp");
+                    }
+                }
             }
         });
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: true, async context =>
@@ -53,10 +93,19 @@ internal static class UdpTimeServerCommand
         async Task<int> ServeAsync(ParseResult r, CommandContext context, Transcript? transcript)
         {
             var request = endpoint.Listen(r, sockets.Bind(r));
-            var socket = await SocketBinder.BindUdpAsync(request, context.Stop).ConfigureAwait(false);
+            var (socket, listener) = await BindAsync(request, udp: !r.GetValue(noUdp), tcp: r.GetValue(tcp), context.Stop).ConfigureAwait(false);
+            var defaults = new SntpServerSettings();
+            var sntp = new SntpServerSettings
+            {
+                Stratum = r.GetValue(stratum) ?? defaults.Stratum,
+                ReferenceId = r.GetValue(refid) is { } id ? ParseRefid(id) ?? defaults.ReferenceId : defaults.ReferenceId,
+                Unsynchronized = r.GetValue(unsynced),
+            };
             var options = new UdpTimeServerOptions
             {
                 Tap = transcript,
+                Protocol = r.GetValue(protocol) ?? TimeProtocol.Time,
+                Sntp = sntp,
                 Epoch = r.GetValue(epoch) ?? TimeEpoch.Unix,
                 Access = access.Bind(r),
                 RateLimit = r.GetValue(rate),
@@ -64,10 +113,19 @@ internal static class UdpTimeServerCommand
                 AllowPrivilegedPorts = r.GetValue(privileged),
             };
             var logger = context.Loggers.CreateLogger("udp-time-server");
-            var server = new UdpTimeServer(socket, options, logger);
-            context.Listening(server.LocalEndPoint, "udp");
+            var server = new UdpTimeServer(socket, listener, options, logger);
+            if (socket?.LocalEndPoint is { } udpAddress)
+            {
+                context.Listening(udpAddress, "udp");
+            }
+
+            if (listener?.LocalEndPoint is { } tcpAddress)
+            {
+                context.Listening(tcpAddress, "tcp");
+            }
+
             var counts = logger.IsEnabled(LogLevel.Debug) ? ReportCountsAsync(server, logger, context.Stop) : Task.CompletedTask;
-            void WriteStats() => StatsReport.WriteUdp(context.Status, server.Counters);
+            void WriteStats() => StatsReport.WriteUdp(context.Status, server.Stats());
             using var statsSignal = StatsSignal.Register(WriteStats);
             if (statsInterval.Get(r) is { } every)
             {
@@ -76,10 +134,12 @@ internal static class UdpTimeServerCommand
 
             await server.RunAsync(context.Stop).ConfigureAwait(false);
             await counts.ConfigureAwait(false);
-            var c = server.Counters;
+            var stats = server.Stats();
+            var c = stats.Counters;
             context.WriteSummary(string.Create(CultureInfo.InvariantCulture,
-                $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s)"),
-                ("requests", c.Requests), ("replied", c.Replies), ("dropped", c.Dropped), ("drops", c.DropCounts()), ("errors", c.Errors));
+                $"summary: {c.Requests} request(s), {c.Replies} replied, {c.Dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s){StatsReport.Kisses(c)}, {StatsReport.Replies(stats.ReplyTimes)}"),
+                ("requests", c.Requests), ("replied", c.Replies), ("dropped", c.Dropped), ("drops", c.DropCounts()), ("errors", c.Errors),
+                ("kissOfDeath", c.KissesOfDeath), ("replyTimes", StatsReport.ReplyMicroseconds(stats.ReplyTimes)), ("topTalkers", StatsReport.Requests(stats.TopTalkers)));
             return ExitCode.Ok;
         }
     }
@@ -99,6 +159,59 @@ internal static class UdpTimeServerCommand
         catch (OperationCanceledException)
         {
             // Stopping: the summary follows.
+        }
+    }
+
+    /// <summary><c>--protocol time|sntp</c>, of the server and the client.</summary>
+    internal static Option<TimeProtocol?> ProtocolOption(string description) => CommonOptions.Enum<TimeProtocol?>("--protocol", description,
+        [("time", TimeProtocol.Time), ("sntp", TimeProtocol.Sntp)]);
+
+    private static readonly System.Buffers.SearchValues<char> RefidCharacters = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+
+    // --refid: up to four printable ASCII characters (GPS, PPS, LOCL) or a dotted IPv4 address, as a 32-bit id.
+    private static uint? ParseRefid(string text)
+    {
+        if (text.Contains('.', StringComparison.Ordinal))
+        {
+            return System.Net.IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes())
+                : null;
+        }
+
+        return text.Length is >= 1 and <= 4 && !text.AsSpan().ContainsAnyExcept(RefidCharacters) ? SntpPacket.CodeId(text) : null;
+    }
+
+    // The UDP socket, the TCP listener, or both on one port: with port 0, the TCP listener takes the
+    // port UDP was given, and when another program holds that TCP port, both are bound again.
+    private static async Task<(System.Net.Sockets.Socket? Udp, System.Net.Sockets.Socket? Tcp)> BindAsync(ListenRequest request, bool udp, bool tcp, CancellationToken stop)
+    {
+        if (!tcp)
+        {
+            return (await SocketBinder.BindUdpAsync(request, stop).ConfigureAwait(false), null);
+        }
+
+        if (!udp)
+        {
+            return (null, await SocketBinder.ListenTcpAsync(request, 512, stop).ConfigureAwait(false));
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var socket = await SocketBinder.BindUdpAsync(request, stop).ConfigureAwait(false);
+            try
+            {
+                var port = ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+                return (socket, await SocketBinder.ListenTcpAsync(request with { Port = port }, 512, stop).ConfigureAwait(false));
+            }
+            catch (Core.NetkitException) when (request.Port == 0 && attempt < 5)
+            {
+                socket.Dispose();
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
     }
 

@@ -40,15 +40,46 @@ internal static class StatsReport
             ("replies", r.Count), ("replyTimes", ReplyMicroseconds(r)), ("topTalkers", talkers));
     }
 
-    /// <summary>A UDP time server's stats line: <c>stats: 120 request(s), 118 replied, 2 dropped (rate-limit 2), 0 error(s), 0 bytes in, 472 bytes out</c>.
-    /// The drops are those with a reason: a request being answered right now is not one.</summary>
-    public static void WriteUdp(StatusWriter output, ServerCounters c)
+    /// <summary>A time server's stats line: <c>stats: 120 request(s), 118 replied, 2 dropped (rate-limit 2), 0 error(s), 0 bytes in, 472 bytes out, replies: 118, p50 9us, p99 40us, max 80us; top talkers: 127.0.0.1 120 request(s)</c>
+    /// (and <c>, 1 kiss-o'-death sent</c> after the errors when there were any). The drops are those
+    /// with a reason: a request being answered right now is not one.</summary>
+    public static void WriteUdp(StatusWriter output, Core.Udp.UdpServerStats stats)
     {
+        var c = stats.Counters;
         var dropped = c.DroppedForAReason;
-        output.Write(LogLevel.Information, "Stats",
-            string.Create(CultureInfo.InvariantCulture, $"stats: {c.Requests} request(s), {c.Replies} replied, {dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s), {c.BytesIn} bytes in, {c.BytesOut} bytes out"),
-            ("requests", c.Requests), ("replied", c.Replies), ("dropped", dropped), ("drops", c.DropCounts()), ("errors", c.Errors), ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut));
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture,
+            $"stats: {c.Requests} request(s), {c.Replies} replied, {dropped} dropped ({c.DescribeDrops()}), {c.Errors} error(s){Kisses(c)}, {c.BytesIn} bytes in, {c.BytesOut} bytes out, ");
+        text.Append(Replies(stats.ReplyTimes)).Append("; top talkers: ");
+        foreach (var t in stats.TopTalkers)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(t == stats.TopTalkers[0] ? "" : ", ")}{t.Address} {t.Connections} request(s)");
+        }
+
+        if (stats.TopTalkers.Count == 0)
+        {
+            text.Append("none");
+        }
+
+        output.Write(LogLevel.Information, "Stats", text.ToString(),
+            ("requests", c.Requests), ("replied", c.Replies), ("dropped", dropped), ("drops", c.DropCounts()), ("errors", c.Errors), ("kissOfDeath", c.KissesOfDeath),
+            ("bytesIn", c.BytesIn), ("bytesOut", c.BytesOut), ("replyTimes", ReplyMicroseconds(stats.ReplyTimes)), ("topTalkers", Requests(stats.TopTalkers)));
     }
+
+    /// <summary>A time server's top talkers for JSON: address and requests.</summary>
+    public static List<KeyValuePair<string, long>> Requests(IReadOnlyList<TalkerStats> talkers)
+    {
+        var counts = new List<KeyValuePair<string, long>>(talkers.Count);
+        foreach (var t in talkers)
+        {
+            counts.Add(KeyValuePair.Create(t.Address, t.Connections));
+        }
+
+        return counts;
+    }
+
+    /// <summary><c>, 3 kiss-o'-death sent</c>, or nothing when none was.</summary>
+    public static string Kisses(ServerCounters c) => c.KissesOfDeath == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $", {c.KissesOfDeath} kiss-o'-death sent");
 
     /// <summary><c>replies: 40, p50 12us, p99 80us, max 1.2ms</c>, or <c>replies: 0</c>.</summary>
     public static string Replies(LatencyHistogram r) => r.Count == 0
@@ -64,7 +95,8 @@ internal static class StatsReport
         _ => DurationText.Format(TimeSpan.FromTicks(nanoseconds / 100)),
     };
 
-    private static List<KeyValuePair<string, long>> ReplyMicroseconds(LatencyHistogram r) =>
+    /// <summary>p50, p99 and max in whole microseconds, for the JSON forms.</summary>
+    public static List<KeyValuePair<string, long>> ReplyMicroseconds(LatencyHistogram r) =>
     [
         // Whole microseconds: the JSON counts objects hold integers.
         KeyValuePair.Create("p50Us", r.Percentile(0.5) / 1000),
