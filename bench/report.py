@@ -17,7 +17,7 @@ import statistics
 # A server named "FIGURE:SERVER" is that server's rounds of another figure (the 2-loop rows are
 # measured against the echo figure's C rounds).
 # check(netkit value, {column: value}) -> (met, how far) or None when it cannot be judged.
-COLUMNS = ["netkit", "C", "C mmsg", "netkit async", "socat", "ncat"]
+COLUMNS = ["netkit", "C", "C mmsg", "netkit async", "socat", "ncat", "4-byte"]
 
 
 def ratio_target(goal, col="C"):
@@ -53,6 +53,8 @@ FIGURES = {
                  {"netkit": "loadmode-netkit", "C": "loadmode-loadgen"}, ">= 0.50x C", ratio_target(0.5)),
     "udploadmode": ("udp-time-client --bench vs C loadgen (netkit server)", "replies/s", True,
                     {"netkit": "udploadmode-netkit", "C": "udploadmode-loadgen"}, ">= 0.50x C", ratio_target(0.5)),
+    "sntp": ("SNTP replies vs the 4-byte service (netkit server, udp-time-client --bench)", "replies/s", True,
+             {"netkit": "sntp-netkit", "4-byte": "sntp-time"}, ">= 0.80x 4-byte", ratio_target(0.80, "4-byte")),
     "client": ("tcp-client: file through echo", "MB/s", True,
                {"netkit": "client-netkit", "socat": "client-socat", "ncat": "client-ncat"}, ">= 0.90x socat", ratio_target(0.90, "socat")),
     "idle": ("RSS, 10,000 idle conns", "MiB", False,
@@ -202,7 +204,7 @@ def main():
         row += [target, "-" if verdict is None else ("yes" if verdict[0] else "MISSED") ]
         table.append(row)
 
-    head = ["figure", "unit"] + COLUMNS + ["nk/C", "nk/C mmsg", "nk/async", "nk/socat", "nk/ncat", "target", "met"]
+    head = ["figure", "unit"] + COLUMNS + ["nk/C", "nk/C mmsg", "nk/async", "nk/socat", "nk/ncat", "nk/4-byte", "target", "met"]
     widths = [max(len(str(r[i])) for r in table + [head]) for i in range(len(head))]
     print()
     print("  ".join(h.ljust(w) for h, w in zip(head, widths)))

@@ -12,14 +12,18 @@ namespace Netkit.Core.Udp;
 /// <param name="Rate">Requests per second in all; 0 asks as fast as replies come.</param>
 /// <param name="Duration">How long requests are sent; replies still owed then are waited for.</param>
 /// <param name="LossTimeout">A socket whose requests see no reply for this long counts them lost and asks again.</param>
-public sealed record UdpBenchOptions(int Sockets, int InFlight, double Rate, TimeSpan Duration, TimeSpan LossTimeout);
+public sealed record UdpBenchOptions(int Sockets, int InFlight, double Rate, TimeSpan Duration, TimeSpan LossTimeout)
+{
+    /// <summary>The 4-byte count (empty requests, 4-byte replies) or SNTP (48-byte mode-3 requests, mode-4 replies).</summary>
+    public TimeProtocol Protocol { get; init; }
+}
 
 /// <summary>What a <see cref="UdpBench"/> run measured.</summary>
 /// <param name="Requests">Requests sent.</param>
-/// <param name="Replies">Replies received (every one 4 bytes: <see cref="BadReplies"/> are not among them).</param>
+/// <param name="Replies">Replies received (every one 4 bytes, or an SNTP mode-4 reply with a time: <see cref="BadReplies"/> are not among them).</param>
 /// <param name="Lost">Requests that saw no reply within <see cref="UdpBenchOptions.LossTimeout"/>.</param>
 /// <param name="Refused">Sends or receives answered by ICMP port unreachable (nothing listens).</param>
-/// <param name="BadReplies">Replies that were not 4 bytes.</param>
+/// <param name="BadReplies">Replies that were not 4 bytes (for SNTP: not a 48-byte mode-4 reply with a time; a Kiss-o'-Death is one).</param>
 /// <param name="Elapsed">From the first request to the end of the duration.</param>
 /// <param name="Latency">Request to reply, in nanoseconds (each socket's replies matched to its requests in order).</param>
 /// <param name="MaxOffsetSeconds">The largest difference between a reply's time (read in the era nearest the local clock) and the local clock.</param>
@@ -114,6 +118,7 @@ public static class UdpBench
     {
         private readonly long[] _sentAt = new long[options.InFlight];
         private readonly byte[] _reply = new byte[64];
+        private readonly byte[] _request = Request(options.Protocol);
         private int _oldest;
         private int _outstanding;
 
@@ -225,7 +230,7 @@ public static class UdpBench
         {
             try
             {
-                socket.Send(ReadOnlySpan<byte>.Empty, SocketFlags.None);
+                socket.Send(_request, SocketFlags.None);
                 _sentAt[(_oldest + _outstanding) % _sentAt.Length] = now;
                 _outstanding++;
                 Requests++;
@@ -253,7 +258,11 @@ public static class UdpBench
                 Latency.Record((long)((time.GetTimestamp() - _sentAt[_oldest]) * (1e9 / time.TimestampFrequency)));
                 _oldest = (_oldest + 1) % _sentAt.Length;
                 _outstanding--;
-                if (length != TimeDatagram.Length)
+                var sntp = options.Protocol == TimeProtocol.Sntp;
+                var good = sntp
+                    ? SntpPacket.TryRead(_reply.AsSpan(0, length), out var packet) && length == SntpPacket.Length && packet.Mode == SntpPacket.ServerMode && !packet.IsKissOfDeath
+                    : length == TimeDatagram.Length;
+                if (!good)
                 {
                     Bad++;
                     FirstBad = FirstBad < 0 ? length : FirstBad;
@@ -262,7 +271,9 @@ public static class UdpBench
 
                 Replies++;
                 var local = time.GetUtcNow();
-                var (read, _) = TimeDatagram.DecodeNearest(TimeDatagram.Read(_reply), local);
+                var read = sntp
+                    ? NtpTimestamp.Decode(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(_reply.AsSpan(40)), local)
+                    : TimeDatagram.DecodeNearest(TimeDatagram.Read(_reply), local).Time;
                 MaxOffset = Math.Max(MaxOffset, (long)Math.Abs((read - local).TotalSeconds));
                 return true;
             }
@@ -275,6 +286,19 @@ public static class UdpBench
             {
                 return false; // The receive timeout: the loop counts the loss.
             }
+        }
+
+        // The request every send repeats: empty for the 4-byte count, a version-4 client packet for SNTP.
+        private static byte[] Request(TimeProtocol protocol)
+        {
+            if (protocol != TimeProtocol.Sntp)
+            {
+                return [];
+            }
+
+            var request = new byte[SntpPacket.Length];
+            new SntpPacket { Version = 4, Mode = SntpPacket.ClientMode, TransmitTime = 1 }.Write(request);
+            return request;
         }
 
         // Socket.Poll waits in poll(2), whose timeout is whole milliseconds (the rest is cut): a

@@ -27,10 +27,10 @@ internal static class UdpTimeClientCommand
             [("auto", EpochReading.Auto), ("unix", EpochReading.Unix), ("rfc868", EpochReading.Rfc868)]);
         var timeout = CommonOptions.Timeout("--timeout", "First wait for a reply; each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
         var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes.", 3, 0, 100);
-        var json = CommonOptions.Flag("--json", "Print one JSON object per reply, one per line (JSON Lines): server time (ISO 8601 and seconds), local time, offset (allowing for the whole-second reply), its uncertainty, round trip and epoch. With --bench: the report, as one JSON object.");
+        var json = CommonOptions.Flag("--json", "Print JSON Lines: an object per reply (server and local time, offset, delay or round trip, epoch or stratum; docs/cli.md), with --count a summary object last; with --bench the report.");
         var broadcast = CommonOptions.Flag("--broadcast", "HOST is a broadcast address: collect every reply within --timeout, one line per responder.");
         var bench = CommonOptions.Flag("--bench", "Load mode, against any UDP time server: --sockets each keeping --in-flight requests unanswered, at --rate requests/s in all " +
-            "(0: as fast as replies come), for --duration; every reply checked (4 bytes, exit 4 otherwise); prints the rate, losses (no reply within --timeout) and latency percentiles.");
+            "(0: as fast as replies come), for --duration; every reply checked (4 bytes, or SNTP's mode 4; exit 4 otherwise); prints the rate, losses (no reply within --timeout) and latency percentiles.");
         var sockets = CommonOptions.Count("--sockets", "Load mode: sockets (source ports) asking at once.", 4, 1, 1024);
         var inFlight = CommonOptions.Count("--in-flight", "Load mode: requests each socket keeps unanswered at most.", 32, 1, 4096);
         var rate = CommonOptions.Count("--rate", "Load mode: requests per second in all; 0 asks as fast as replies come.", 0, 0, 100_000_000);
@@ -101,7 +101,10 @@ internal static class UdpTimeClientCommand
             {
                 // A loss is a request unanswered for --timeout (2s by default; 0, never, would hang the run: 2s).
                 var load = new UdpBenchOptions(r.GetValue(sockets), r.GetValue(inFlight), r.GetValue(rate), r.GetValue(duration) ?? TimeSpan.FromSeconds(10),
-                    timeout.Get(r) is { } loss && loss > TimeSpan.Zero ? loss : TimeSpan.FromSeconds(2));
+                    timeout.Get(r) is { } loss && loss > TimeSpan.Zero ? loss : TimeSpan.FromSeconds(2))
+                {
+                    Protocol = r.GetValue(protocol) ?? TimeProtocol.Time,
+                };
                 var result = await UdpBench.RunAsync(server, socketOptions.Bind(r), load, TimeProvider.System, context.Stop).ConfigureAwait(false);
                 using var report = StandardOutput.Open();
                 UdpBenchReport.Write(report, EndpointText.Format(server), load, result, r.GetValue(json));

@@ -19,7 +19,7 @@ internal static class UdpBenchReport
         var pace = options.Rate > 0 ? string.Create(i, $"paced to {options.Rate:N0}/s") : "as fast as replies come";
         var lossShare = result.Requests > 0 ? 100.0 * result.Lost / result.Requests : 0;
         var text = string.Create(i, $"""
-            bench: {server}, {options.Sockets} socket(s) x {options.InFlight} in flight, {pace}, {result.Elapsed.TotalSeconds:F1} s
+            bench: {server}{(options.Protocol == Core.Protocols.TimeProtocol.Sntp ? " (sntp)" : "")}, {options.Sockets} socket(s) x {options.InFlight} in flight, {pace}, {result.Elapsed.TotalSeconds:F1} s
               replies: {result.Replies:N0} to {result.Requests:N0} requests, {result.Rate:N0}/s; lost {result.Lost:N0} ({lossShare:0.###} %), refused {result.Refused:N0}, bad {result.BadReplies:N0}{(result.FirstBad >= 0 ? $" (first: {result.FirstBad} bytes)" : "")}
               latency: {BenchReport.LatencyText(result.Latency)}
               server clock: {(result.Replies > 0 ? $"at most {result.MaxOffsetSeconds} s from ours" : "not seen (no reply)")}
@@ -28,7 +28,7 @@ internal static class UdpBenchReport
         output.Write(System.Text.Encoding.UTF8.GetBytes(text.ReplaceLineEndings("\n")));
     }
 
-    /// <summary>0 when replies came and all were 4 bytes; 4 on a bad reply; 1 when refused and 3 when nothing came back.</summary>
+    /// <summary>0 when replies came and all were good (4 bytes; SNTP's mode 4 with a time); 4 on a bad reply; 1 when refused and 3 when nothing came back.</summary>
     public static int ExitCode(UdpBenchResult result) => result switch
     {
         { BadReplies: > 0 } => Cli.ExitCode.Protocol,
@@ -43,6 +43,7 @@ internal static class UdpBenchReport
         {
             json.WriteStartObject();
             json.WriteString("server", server);
+            json.WriteString("protocol", options.Protocol == Core.Protocols.TimeProtocol.Sntp ? "sntp" : "time");
             json.WriteNumber("sockets", options.Sockets);
             json.WriteNumber("inFlight", options.InFlight);
             json.WriteNumber("requestedRate", options.Rate);
