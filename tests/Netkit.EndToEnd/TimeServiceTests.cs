@@ -228,6 +228,35 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
         }
     }
 
+    [SkippableFact]
+    public async Task Ntpdig_OnPort123InANamespaceOfOurOwn_TakesTheSntpServer()
+    {
+        // ntpdig (ntpsec) always asks port 123: a network namespace of our own, loopback alone,
+        // lets netkit bind it without touching the host's network or its NTP service.
+        Skip.IfNot(Environment.IsPrivilegedProcess, "a network namespace needs root (unshare -n)");
+        var unshare = Toolchain.Require("unshare");
+        Toolchain.Require("ip");
+        Toolchain.Require("ntpdig");
+        const string Script = """
+            ip link set lo up || exit 90
+            "$0" udp-time-server --protocol sntp --host 127.0.0.1 --port 123 --stratum 3 2>"$1" & server=$!
+            for i in $(seq 200); do grep -q listening "$1" && break; sleep 0.05; done
+            ntpdig -t 3 127.0.0.1
+            code=$?
+            kill $server; wait
+            rm -f "$1"
+            exit $code
+            """;
+        var log = Path.Combine(Path.GetTempPath(), $"netkit-ntpdig-{Environment.ProcessId}");
+        using var run = RunningProcess.Start(unshare, ["-n", "sh", "-c", Script, netkit.Path, log]);
+        run.CloseStdin();
+        var code = await run.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Skip.If(code == 90, "no loopback in a new network namespace here");
+        Assert.True(code == 0, $"exit {code}: {run.Stderr}\n{run.Stdout}");
+        // "2026-12-02 00:01:49.504419 (+0000) -0.000014 +/- 0.000080 127.0.0.1 s3 no-leap"
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \([+-]\d{4}\) [+-]0\.0\d+ \+/- \d+\.\d+ 127\.0\.0\.1 s3 no-leap\n", run.Stdout);
+    }
+
     [Fact]
     public async Task RateLimit_SendsKissOfDeathRate_TheClientBacksOff_AndBothCountIt()
     {

@@ -25,7 +25,13 @@ public static class HostResolver
         {
             try
             {
-                found = await Dns.GetHostAddressesAsync(text, cancellationToken).ConfigureAwait(false);
+                // On Linux without the runtime's Dns: see LinuxResolver. A name longer than DNS allows
+                // (or with a NUL) is refused as Dns refuses it.
+                found = !OperatingSystem.IsLinux()
+                    ? await Dns.GetHostAddressesAsync(text, cancellationToken).ConfigureAwait(false)
+                    : text.Length is 0 or > 255 || text.Contains('\0', StringComparison.Ordinal)
+                        ? throw new ArgumentException("not a host name", nameof(host))
+                        : await Task.Run(() => LinuxResolver.Resolve(text), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException e)
             {

@@ -118,7 +118,8 @@ public sealed class UdpTimeServer
             var loops = new List<Task>();
             if (_stream is { } listener)
             {
-                loops.Add(ServeStreamAsync(listener, stop));
+                var tally = NewTally();
+                loops.Add(Task.Factory.StartNew(() => ServeStream(listener, tally, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             }
 
             if (_socket is { } socket)
@@ -215,7 +216,7 @@ public sealed class UdpTimeServer
             var tap = _options.Tap;
             var peerText = tap is null ? null : Format(peer);
             tap?.Datagram(peerText!, true, request.AsSpan(0, length));
-            var (replyLength, reason) = Compose(request.AsSpan(0, length), sockaddr, reply, receivedAt);
+            var replyLength = Compose(request.AsSpan(0, length), sockaddr, reply, receivedAt, out var reason);
             if (reason is { } dropped)
             {
                 Counters.AddDrop(dropped);
@@ -263,21 +264,22 @@ public sealed class UdpTimeServer
         }
     }
 
-    // The reply to one request from sockaddr: its length, and why it is not a time reply (null when it
-    // is one). A refused request gets no reply (length 0), except that a rate-limited SNTP request
+    // The reply to one request from sockaddr: its length, and (reason) why it is not a time reply, null
+    // when it is one. A refused request gets no reply (length 0), except that a rate-limited SNTP request
     // gets a Kiss-o'-Death RATE when the source has not had one within the last second.
-    private (int Length, DropReason? Reason) Compose(ReadOnlySpan<byte> request, ReadOnlySpan<byte> sockaddr, Span<byte> reply, DateTimeOffset received)
+    private int Compose(ReadOnlySpan<byte> request, ReadOnlySpan<byte> sockaddr, Span<byte> reply, DateTimeOffset received, out DropReason? reason)
     {
-        if (_admission.Refuse(sockaddr) is { } reason)
+        reason = _admission.Refuse(sockaddr);
+        if (reason is not null)
         {
-            var kiss = reason == DropReason.RateLimit && _kissLimiter is not null && SocketAddressParts.TryParse(sockaddr, out var sender) && _kissLimiter.TryTake(sender.Address)
+            return reason == DropReason.RateLimit && _kissLimiter is not null && SocketAddressParts.TryParse(sockaddr, out var sender) && _kissLimiter.TryTake(sender.Address)
                 ? _answer.WriteRateKiss(request, reply)
                 : 0;
-            return (kiss, reason);
         }
 
         var length = _answer.Write(request, reply, received, _answer.Sntp ? _time.GetUtcNow() : received);
-        return length == 0 ? (0, DropReason.Malformed) : (length, null);
+        reason = length == 0 ? DropReason.Malformed : null;
+        return length;
     }
 
     // Linux: up to 64 requests per recvmmsg and their replies in one sendmmsg — two system calls
@@ -330,7 +332,7 @@ public sealed class UdpTimeServer
                         tally.Count(name);
                         var content = new ReadOnlySpan<byte>(buffers.RequestBytes(i), (int)Math.Min(request.Length, BatchBuffers.RequestSize));
                         var slot = new Span<byte>(buffers.ReplyBytes + (replies * BatchBuffers.ReplySize), BatchBuffers.ReplySize);
-                        var (length, reason) = Compose(content, name, slot, receivedAt);
+                        var length = Compose(content, name, slot, receivedAt, out var reason);
                         if (reason is { } dropped)
                         {
                             Counters.AddDrop(dropped);
@@ -416,22 +418,30 @@ public sealed class UdpTimeServer
     }
 
     // RFC 868 over TCP: accept, send the 4 bytes, close. A connection is one request; the access list
-    // and the rate limit refuse it by closing it at once.
-    private async Task ServeStreamAsync(Socket listener, CancellationToken stop)
+    // and the rate limit refuse it by closing it at once. A thread of its own, like the UDP loops: it
+    // waits in poll(2) for a connection, at most StopLatency, so it sees the stop signal.
+    private void ServeStream(Socket listener, SourceTally tally, CancellationToken stop)
     {
-        var tally = NewTally();
-        var reply = new byte[TimeDatagram.Length];
-        var drain = new byte[512];
+        Span<byte> reply = stackalloc byte[TimeDatagram.Length];
+        Span<byte> drain = stackalloc byte[512];
+        // A connection can go away between poll and accept (a reset): a blocking accept would then
+        // wait for the next one and miss the stop signal.
+        listener.Blocking = false;
         while (!stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await listener.AcceptAsync(stop).ConfigureAwait(false);
+                if (!listener.Poll(StopLatency, SelectMode.SelectRead))
+                {
+                    continue;
+                }
+
+                client = listener.Accept();
             }
-            catch (OperationCanceledException)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain or SocketError.Interrupted)
             {
-                break;
+                continue;
             }
             catch (SocketException e)
             {
@@ -439,68 +449,72 @@ public sealed class UdpTimeServer
                 // keeps a persistent failure (EMFILE) from spinning.
                 Counters.AddError();
                 Log.AcceptFailed(_logger, SocketErrors.Describe(e));
-                await Task.Delay(TimeSpan.FromMilliseconds(50), _time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
                 continue;
             }
 
             using (client)
             {
-                var arrived = _time.GetTimestamp();
-                Counters.AddRequest();
-                var peer = client.RemoteEndPoint as IPEndPoint;
-                var sockaddr = peer?.Serialize();
-                var name = sockaddr is null ? [] : sockaddr.Buffer.Span[..sockaddr.Size];
-                lock (tally.Gate)
-                {
-                    tally.Count(name);
-                }
-
-                var peerText = peer is null ? "?" : EndpointText.Format(peer);
-                if (_streamAdmission.Refuse(name) is { } reason)
-                {
-                    Counters.AddDrop(reason);
-                    if (_logger.IsEnabled(LogLevel.Trace))
-                    {
-                        Log.DatagramDropped(_logger, peerText + " (tcp)", 0, ServerCounters.Name(reason));
-                    }
-
-                    continue;
-                }
-
-                var now = _time.GetUtcNow();
-                var value = TimeDatagram.Encode(now, _options.Epoch);
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(reply, value);
-                try
-                {
-                    // Four bytes always fit an empty send buffer: this never blocks.
-                    client.Send(reply);
-                    client.Shutdown(SocketShutdown.Send);
-                    // Whatever the client sent is read first: closing on unread bytes would reset the
-                    // connection and could destroy the reply before the client reads it.
-                    while (client.Available > 0 && client.Receive(drain) > 0)
-                    {
-                    }
-
-                    _options.Tap?.Datagram(peerText, false, reply);
-                    Counters.AddReply();
-                    Counters.AddBytesOut(TimeDatagram.Length);
-                    lock (tally.Gate)
-                    {
-                        tally.ReplyTimes.Record((long)_time.GetElapsedTime(arrived).TotalNanoseconds);
-                    }
-
-                    if (_logger.IsEnabled(LogLevel.Trace))
-                    {
-                        Log.TimeRequest(_logger, peerText + " (tcp)", 0, value);
-                    }
-                }
-                catch (SocketException e)
-                {
-                    Counters.AddDrop(DropReason.SendFailed);
-                    Counters.AddError();
-                    Log.ReceiveFailed(_logger, SocketErrors.Describe(e));
-                }
+                Answer(client, tally, reply, drain);
             }
+        }
+    }
+
+    private void Answer(Socket client, SourceTally tally, Span<byte> reply, Span<byte> drain)
+    {
+        var arrived = _time.GetTimestamp();
+        Counters.AddRequest();
+        var peer = client.RemoteEndPoint as IPEndPoint;
+        var sockaddr = peer?.Serialize();
+        var name = sockaddr is null ? [] : sockaddr.Buffer.Span[..sockaddr.Size];
+        lock (tally.Gate)
+        {
+            tally.Count(name);
+        }
+
+        var peerText = peer is null ? "?" : EndpointText.Format(peer);
+        if (_streamAdmission.Refuse(name) is { } reason)
+        {
+            Counters.AddDrop(reason);
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                Log.DatagramDropped(_logger, peerText + " (tcp)", 0, ServerCounters.Name(reason));
+            }
+
+            return;
+        }
+
+        var value = TimeDatagram.Encode(_time.GetUtcNow(), _options.Epoch);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(reply, value);
+        try
+        {
+            // Four bytes always fit an empty send buffer: this never blocks.
+            client.Send(reply);
+            client.Shutdown(SocketShutdown.Send);
+            // Whatever the client sent is read first: closing on unread bytes would reset the
+            // connection and could destroy the reply before the client reads it.
+            while (client.Available > 0 && client.Receive(drain) > 0)
+            {
+            }
+
+            _options.Tap?.Datagram(peerText, false, reply);
+            Counters.AddReply();
+            Counters.AddBytesOut(TimeDatagram.Length);
+            lock (tally.Gate)
+            {
+                tally.ReplyTimes.Record((long)_time.GetElapsedTime(arrived).TotalNanoseconds);
+            }
+
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                Log.TimeRequest(_logger, peerText + " (tcp)", 0, value);
+            }
+        }
+        catch (SocketException e)
+        {
+            Counters.AddDrop(DropReason.SendFailed);
+            Counters.AddError();
+            Log.ReceiveFailed(_logger, SocketErrors.Describe(e));
         }
     }
 

@@ -70,38 +70,34 @@ internal static class CommonOptions
         return option;
     }
 
-    /// <summary>A choice of named values, typed (<typeparamref name="T"/> nullable): absent is null, the
-    /// caller's default, which the help names first; anything else is one line naming the choices.</summary>
-    public static Option<T> Enum<T>(string name, string description, (string Name, T Value)[] choices)
+    /// <summary>A choice of named values (<typeparamref name="T"/> an enum): absent is null, the caller's
+    /// default, which the help names first; anything else is one line naming the choices. The option
+    /// itself holds the choice's index (one <c>Option&lt;int?&gt;</c> for every enum: each option type
+    /// costs the AOT binary a copy of System.CommandLine's generic code).</summary>
+    public static ChoiceOption<T> Enum<T>(string name, string description, (string Name, T Value)[] choices)
+        where T : struct
     {
         var names = new string[choices.Length];
+        var values = new T[choices.Length];
         for (var i = 0; i < choices.Length; i++)
         {
-            names[i] = choices[i].Name;
+            (names[i], values[i]) = choices[i];
         }
 
-        var option = new Option<T>(name)
+        var option = new Option<int?>(name)
         {
             Description = $"{description} [default: {names[0]}]",
             HelpName = string.Join('|', names),
             CustomParser = r =>
             {
                 var text = Single(r);
-                foreach (var (choice, value) in choices)
-                {
-                    if (string.Equals(choice, text, StringComparison.Ordinal))
-                    {
-                        return value;
-                    }
-                }
-
-                return Fail<T>(r, $"{Echo.Quote(text)} is not one of {string.Join(", ", names)}");
+                var index = Array.IndexOf(names, text);
+                return index >= 0 ? index : Fail<int?>(r, $"{Echo.Quote(text)} is not one of {string.Join(", ", names)}");
             },
         };
-        // Replaces the enum's own member names (Seed, Echo), which the parser above refuses.
         option.CompletionSources.Clear();
         option.CompletionSources.Add(names);
-        return option;
+        return new ChoiceOption<T>(option, values);
     }
 
     public static Option<int> Count(string name, string description, int defaultValue, int min, int max) => new(name)

@@ -23,7 +23,7 @@ internal static class TcpServerCommand
             "Serve TCP clients. Seed mode (default) answers each chunk like the tutorial: the data, \"\\nI get it!\\n\", " +
             "then the operator's word (--reply, typed lines, or one line of piped stdin per chunk). --mode echo is RFC 862. " +
             "Prints 'listening on ADDRESS:PORT (tcp)' on stderr; SIGINT/SIGTERM drain, print a summary and exit 0.");
-        var mode = CommonOptions.Enum<TcpServerMode?>("--mode", "seed (the tutorial's conversation) or echo (RFC 862).", [("seed", TcpServerMode.Seed), ("echo", TcpServerMode.Echo)]);
+        var mode = CommonOptions.Enum<TcpServerMode>("--mode", "seed (the tutorial's conversation) or echo (RFC 862).", [("seed", TcpServerMode.Seed), ("echo", TcpServerMode.Echo)]);
         var ack = CommonOptions.Text("--ack", $"Acknowledgement sent as \"\\nTEXT\\n\" after each chunk. [default: \"{SeedReply.DefaultAck}\"]", "text");
         var noAck = CommonOptions.Flag("--no-ack", "Send no acknowledgement.");
         var reply = CommonOptions.Text("--reply", "Send this word after each ack automatically (no operator needed).", "text");
@@ -40,7 +40,7 @@ internal static class TcpServerCommand
         var loops = CommonOptions.OptionalCount("--loops", "Linux: threads serving connections, each an epoll loop; 0 serves them with the runtime's async sockets (the transport of other platforms; also NETKIT_TRANSPORT=async). " +
             $"[default: one on up to 2 cores, else one per core but one: {DefaultLoops} here]", 0, 1024);
         var endpoint = EndpointOptions.AddServer(command);
-        foreach (var option in new Option[] { mode, ack, noAck, reply, once, backlog, maxConnections, maxPerIp, idle.Option, firstByte.Option, maxSession.Option, sendTimeout.Option, shutdown.Option, statsInterval.Option, loops })
+        foreach (var option in new Option[] { mode.Option, ack, noAck, reply, once, backlog, maxConnections, maxPerIp, idle.Option, firstByte.Option, maxSession.Option, sendTimeout.Option, shutdown.Option, statsInterval.Option, loops })
         {
             command.Add(option);
         }
@@ -55,7 +55,7 @@ internal static class TcpServerCommand
                 r.AddError("--ack and --no-ack exclude each other");
             }
 
-            if (r.GetValue(mode) == TcpServerMode.Echo && (r.GetValue(ack) is not null || r.GetValue(noAck) || r.GetValue(reply) is not null))
+            if (mode.Get(r) == TcpServerMode.Echo && (r.GetValue(ack) is not null || r.GetValue(noAck) || r.GetValue(reply) is not null))
             {
                 r.AddError("--ack, --no-ack and --reply apply to seed mode only");
             }
@@ -77,10 +77,10 @@ internal static class TcpServerCommand
             var options = new TcpServerOptions
             {
                 Tap = transcript,
-                Mode = r.GetValue(mode) ?? TcpServerMode.Seed,
+                Mode = mode.Get(r) ?? TcpServerMode.Seed,
                 AckFrame = r.GetValue(noAck) ? ReadOnlyMemory<byte>.Empty : SeedReply.FrameAck(r.GetValue(ack) ?? SeedReply.DefaultAck),
                 AutoReply = r.GetValue(reply) is { } word ? Encoding.UTF8.GetBytes(word) : null,
-                OperatorWords = r.GetValue(mode) != TcpServerMode.Echo && r.GetValue(reply) is null,
+                OperatorWords = mode.Get(r) != TcpServerMode.Echo && r.GetValue(reply) is null,
                 Once = r.GetValue(once),
                 MaxConnections = r.GetValue(maxConnections),
                 IdleTimeout = idle.Get(r),

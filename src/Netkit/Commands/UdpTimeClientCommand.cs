@@ -16,18 +16,17 @@ internal static class UdpTimeClientCommand
     {
         var command = new Command("udp-time-client",
             "Ask a time server: send an empty datagram, wait for a 4-byte reply from that address, print the time as " +
-            "Python's time.ctime does (local time). A reply of another length prints 'reply error N: BYTES' and exits 4. " +
-            "--tcp asks over TCP (RFC 868, as rdate does); --protocol sntp asks an SNTP/NTP server (chrony, ntpd, a router) and prints " +
-            "the offset and delay; --count/--interval repeat the query and summarise, and --max-offset makes it a monitoring check (exit 8).");
+            "Python's time.ctime does (local time); another length prints 'reply error N: BYTES', exit 4. " +
+            "--tcp: RFC 868 over TCP; --protocol sntp: any NTP server, with offset and delay; --count repeats; --max-offset checks (exit 8).");
         var endpoint = EndpointOptions.AddClient(command);
         // Auto is a value of its own: a parser that returned null for it made --epoch auto fail with
         // an InvalidCastException (found by the hostile pass), though it is the default.
-        var epoch = CommonOptions.Enum<EpochReading?>("--epoch",
+        var epoch = CommonOptions.Enum<EpochReading>("--epoch",
             "How to read the seconds: auto (the reading nearest the local clock), unix (since 1970) or rfc868 (since 1900); a named epoch is never read before its start (as Python reads a Unix count), and past its 32-bit wrap (2106, 2036) the next era is read.",
             [("auto", EpochReading.Auto), ("unix", EpochReading.Unix), ("rfc868", EpochReading.Rfc868)]);
         var timeout = CommonOptions.Timeout("--timeout", "First wait for a reply; each retry waits 1.5 times longer.", TimeSpan.FromSeconds(2));
         var retries = CommonOptions.Count("--retries", "Requests sent again when no reply comes.", 3, 0, 100);
-        var json = CommonOptions.Flag("--json", "Print JSON Lines: an object per reply (server and local time, offset, delay or round trip, epoch or stratum; docs/cli.md), with --count a summary object last; with --bench the report.");
+        var json = CommonOptions.Flag("--json", "Print JSON Lines: an object per reply (docs/cli.md), with --count a summary last; with --bench the report.");
         var broadcast = CommonOptions.Flag("--broadcast", "HOST is a broadcast address: collect every reply within --timeout, one line per responder.");
         var bench = CommonOptions.Flag("--bench", "Load mode, against any UDP time server: --sockets each keeping --in-flight requests unanswered, at --rate requests/s in all " +
             "(0: as fast as replies come), for --duration; every reply checked (4 bytes, or SNTP's mode 4; exit 4 otherwise); prints the rate, losses (no reply within --timeout) and latency percentiles.");
@@ -35,14 +34,13 @@ internal static class UdpTimeClientCommand
         var inFlight = CommonOptions.Count("--in-flight", "Load mode: requests each socket keeps unanswered at most.", 32, 1, 4096);
         var rate = CommonOptions.Count("--rate", "Load mode: requests per second in all; 0 asks as fast as replies come.", 0, 0, 100_000_000);
         var duration = CommonOptions.OptionalDuration("--duration", "Load mode: how long requests are sent. [default: 10s]");
-        var protocol = UdpTimeServerCommand.ProtocolOption("time (the 4-byte count, default) or sntp: a 48-byte SNTP request; the reply gives the server's time to the microsecond, " +
-            "offset and delay from its four timestamps, stratum and reference id. A reply that does not echo our request's random transmit time is ignored; " +
-            "a Kiss-o'-Death (DENY, RSTR, RATE) exits 5 (with --count, RATE doubles --interval instead); a server that says it is unsynchronised exits 4.");
-        var tcp = CommonOptions.Flag("--tcp", "Ask over TCP (RFC 868: connect, read 4 bytes, the server closes), as rdate does without -u; --timeout covers the whole exchange, with no retries.");
-        var count = CommonOptions.OptionalCount("--count", "Ask this many times, --interval apart, one line (or JSON line) per reply, then a summary: samples, losses, min/median/max offset and delay. [default: 1; with --interval alone, until Ctrl+C]", 1, 1_000_000);
-        var interval = CommonOptions.OptionalDuration("--interval", "Time between queries with --count. SNTP never asks a server more often than every 15s (RFC 4330), except one on this host (loopback). [default: 1s; sntp 15s]");
-        var maxOffset = CommonOptions.OptionalDuration("--max-offset", "A monitoring check: exit 8 when the median offset's magnitude is beyond this (e.g. 100ms); the 4-byte count's offset is only good to about half a second.");
-        foreach (var option in new Option[] { protocol, tcp, epoch, timeout.Option, retries, json, broadcast, count, interval, maxOffset, bench, sockets, inFlight, rate, duration })
+        var protocol = UdpTimeServerCommand.ProtocolOption("time (the 4-byte count) or sntp: offset and delay from NTP timestamps; a reply not echoing our random transmit time is ignored; " +
+            "Kiss-o'-Death exits 5 (with --count, RATE doubles --interval); an unsynchronised server exits 4.");
+        var tcp = CommonOptions.Flag("--tcp", "Ask over TCP (RFC 868: 4 bytes, then the server closes), as rdate does; --timeout covers it all, no retries.");
+        var count = CommonOptions.OptionalCount("--count", "Ask N times, --interval apart, a line per reply, then a summary (losses, min/median/max offset and delay). [default: 1; --interval alone: until Ctrl+C]", 1, 1_000_000);
+        var interval = CommonOptions.OptionalDuration("--interval", "Time between queries; SNTP at least 15s (RFC 4330) unless the server is on this host. [default: 1s; sntp 15s]");
+        var maxOffset = CommonOptions.OptionalDuration("--max-offset", "A monitoring check: exit 8 when the median offset is beyond this (e.g. 100ms; the 4-byte count is good to about 0.5s).");
+        foreach (var option in new Option[] { protocol.Option, tcp, epoch.Option, timeout.Option, retries, json, broadcast, count, interval, maxOffset, bench, sockets, inFlight, rate, duration })
         {
             command.Add(option);
         }
@@ -68,7 +66,7 @@ internal static class UdpTimeClientCommand
                 }
             }
 
-            var sntp = r.GetValue(protocol) == TimeProtocol.Sntp;
+            var sntp = protocol.Get(r) == TimeProtocol.Sntp;
             var repeated = r.GetValue(count) is not null || r.GetValue(interval) is not null || r.GetValue(maxOffset) is not null;
             if (r.GetValue(tcp) && (sntp || r.GetValue(broadcast) || r.GetValue(bench)))
             {
@@ -80,7 +78,7 @@ internal static class UdpTimeClientCommand
                 r.AddError("--count, --interval and --max-offset ask one server again and again: not with --broadcast or --bench");
             }
 
-            if (sntp && r.GetResult(epoch) is { Implicit: false })
+            if (sntp && r.GetResult(epoch.Option) is { Implicit: false })
             {
                 r.AddError("--epoch reads the 4-byte count; SNTP timestamps always count from 1900");
             }
@@ -103,7 +101,7 @@ internal static class UdpTimeClientCommand
                 var load = new UdpBenchOptions(r.GetValue(sockets), r.GetValue(inFlight), r.GetValue(rate), r.GetValue(duration) ?? TimeSpan.FromSeconds(10),
                     timeout.Get(r) is { } loss && loss > TimeSpan.Zero ? loss : TimeSpan.FromSeconds(2))
                 {
-                    Protocol = r.GetValue(protocol) ?? TimeProtocol.Time,
+                    Protocol = protocol.Get(r) ?? TimeProtocol.Time,
                 };
                 var result = await UdpBench.RunAsync(server, socketOptions.Bind(r), load, TimeProvider.System, context.Stop).ConfigureAwait(false);
                 using var report = StandardOutput.Open();
@@ -111,16 +109,16 @@ internal static class UdpTimeClientCommand
                 return context.Stop.IsCancellationRequested ? ExitCode.Interrupted : UdpBenchReport.ExitCode(result);
             }
 
-            var sntpQuery = r.GetValue(protocol) == TimeProtocol.Sntp;
+            var sntpQuery = protocol.Get(r) == TimeProtocol.Sntp;
             var query = new TimeQuery
             {
                 Timeout = timeout.Get(r) ?? TimeSpan.Zero,
                 Retries = r.GetValue(retries),
                 Settings = socketOptions.Bind(r),
-                Protocol = r.GetValue(protocol) ?? TimeProtocol.Time,
+                Protocol = protocol.Get(r) ?? TimeProtocol.Time,
             };
             var logger = context.Loggers.CreateLogger("udp-time-client");
-            var chosen = r.GetValue(epoch) switch
+            var chosen = epoch.Get(r) switch
             {
                 EpochReading.Unix => TimeEpoch.Unix,
                 EpochReading.Rfc868 => TimeEpoch.Rfc868,

@@ -16,8 +16,7 @@ internal static class UdpTimeServerCommand
     {
         var command = new Command("udp-time-server",
             "Answer every datagram (empty ones too) with 4 big-endian bytes: seconds since 1970 (--epoch unix, the tutorial) " +
-            "or since 1900 (--epoch rfc868, what rdate and inetd's time service speak); with --tcp, also every TCP connection " +
-            "(RFC 868: 4 bytes, then close) on the same port; with --protocol sntp, SNTP (RFC 4330) requests instead, over UDP. " +
+            "or since 1900 (--epoch rfc868, what rdate speaks); --tcp: TCP connections too; --protocol sntp: SNTP instead. " +
             "Prints 'listening on ADDRESS:PORT (udp)' (and '(tcp)') on stderr; SIGINT/SIGTERM print counts and exit 0.");
         var endpoint = EndpointOptions.AddServer(command);
         var epoch = EpochOption();
@@ -25,13 +24,13 @@ internal static class UdpTimeServerCommand
         var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies. [default: the rate]", 1, 10_000_000);
         var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
         var statsInterval = CommonOptions.Timeout("--stats-interval", "Print a stats line (requests, replies, drops by reason, errors, bytes, reply times, top sources) this often; SIGUSR1 prints one at any time.", null);
-        var protocol = ProtocolOption("time (the 4-byte count, default) or sntp: answer 48-byte SNTP/NTP client requests (mode 3, version 1-4) with sub-second time; other datagrams are dropped as malformed.");
-        var tcp = CommonOptions.Flag("--tcp", "Also serve the 4-byte time over TCP on the same port (RFC 868: accept, send 4 bytes, close), as inetd's time service does; same epoch, ACLs, --rate-limit and counters.");
+        var protocol = ProtocolOption("time (the 4-byte count) or sntp: answer SNTP/NTP requests (mode 3, version 1-4); other datagrams are dropped.");
+        var tcp = CommonOptions.Flag("--tcp", "Also serve TCP on the same port (RFC 868: 4 bytes, then close), with the same epoch, ACLs, limits and counters.");
         var noUdp = CommonOptions.Flag("--no-udp", "With --tcp: serve TCP only.");
-        var stratum = CommonOptions.OptionalCount("--stratum", "SNTP: the stratum replies carry, 1 (a reference clock here) to 15. [default: 10, as chrony's 'local': clients accept it, ranked low]", 1, 15);
-        var refid = CommonOptions.Text("--refid", "SNTP: the reference id, up to 4 ASCII characters (a clock's name, e.g. GPS, PPS) or the IPv4 address of this host's upstream server. [default: LOCL]", "ID");
-        var unsynced = CommonOptions.Flag("--unsynchronized", "SNTP: the host clock is not synchronised: replies carry leap indicator 3 and stratum 16, so clients do not set their clocks by it.");
-        foreach (var option in new Option[] { epoch, protocol, tcp, noUdp, stratum, refid, unsynced, rate, burst, privileged, statsInterval.Option })
+        var stratum = CommonOptions.OptionalCount("--stratum", "SNTP: the stratum, 1-15. [default: 10, as chrony's 'local']", 1, 15);
+        var refid = CommonOptions.Text("--refid", "SNTP: the reference id, up to 4 letters or digits (GPS) or the upstream server's IPv4 address. [default: LOCL]", "ID");
+        var unsynced = CommonOptions.Flag("--unsynchronized", "SNTP: the host clock is not synchronised: replies say so (leap 3, stratum 16) and clients ignore them.");
+        foreach (var option in new Option[] { epoch.Option, protocol.Option, tcp, noUdp, stratum, refid, unsynced, rate, burst, privileged, statsInterval.Option })
         {
             command.Add(option);
         }
@@ -51,14 +50,14 @@ internal static class UdpTimeServerCommand
                 r.AddError("--no-udp serves TCP only: add --tcp");
             }
 
-            if (r.GetValue(protocol) == TimeProtocol.Sntp)
+            if (protocol.Get(r) == TimeProtocol.Sntp)
             {
                 if (r.GetValue(tcp))
                 {
                     r.AddError("--tcp serves the 4-byte time (RFC 868); SNTP is UDP only");
                 }
 
-                if (r.GetResult(epoch) is { Implicit: false })
+                if (r.GetResult(epoch.Option) is { Implicit: false })
                 {
                     r.AddError("--epoch is the 4-byte count's; SNTP timestamps always count from 1900");
                 }
@@ -104,9 +103,9 @@ internal static class UdpTimeServerCommand
             var options = new UdpTimeServerOptions
             {
                 Tap = transcript,
-                Protocol = r.GetValue(protocol) ?? TimeProtocol.Time,
+                Protocol = protocol.Get(r) ?? TimeProtocol.Time,
                 Sntp = sntp,
-                Epoch = r.GetValue(epoch) ?? TimeEpoch.Unix,
+                Epoch = epoch.Get(r) ?? TimeEpoch.Unix,
                 Access = access.Bind(r),
                 RateLimit = r.GetValue(rate),
                 RateBurst = r.GetValue(burst),
@@ -124,16 +123,15 @@ internal static class UdpTimeServerCommand
                 context.Listening(tcpAddress, "tcp");
             }
 
-            var counts = logger.IsEnabled(LogLevel.Debug) ? ReportCountsAsync(server, logger, context.Stop) : Task.CompletedTask;
             void WriteStats() => StatsReport.WriteUdp(context.Status, server.Stats());
             using var statsSignal = StatsSignal.Register(WriteStats);
-            if (statsInterval.Get(r) is { } every)
+            // With -v detailed and no --stats-interval, a stats line every 10 seconds: the server is alive.
+            if ((statsInterval.Get(r) ?? (logger.IsEnabled(LogLevel.Debug) ? TimeSpan.FromSeconds(10) : null)) is { } every)
             {
                 _ = StatsSignal.EveryAsync(every, TimeProvider.System, WriteStats, context.Stop);
             }
 
             await server.RunAsync(context.Stop).ConfigureAwait(false);
-            await counts.ConfigureAwait(false);
             var stats = server.Stats();
             var c = stats.Counters;
             context.WriteSummary(string.Create(CultureInfo.InvariantCulture,
@@ -144,26 +142,8 @@ internal static class UdpTimeServerCommand
         }
     }
 
-    // With -v detailed, the counts every 10 seconds, so an operator sees the server is alive.
-    private static async Task ReportCountsAsync(UdpTimeServer server, ILogger logger, CancellationToken stop)
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(10), stop).ConfigureAwait(false);
-                var c = server.Counters;
-                CliLog.UdpCounts(logger, c.Requests, c.Replies, c.Dropped, c.DescribeDrops(), c.Errors);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: the summary follows.
-        }
-    }
-
     /// <summary><c>--protocol time|sntp</c>, of the server and the client.</summary>
-    internal static Option<TimeProtocol?> ProtocolOption(string description) => CommonOptions.Enum<TimeProtocol?>("--protocol", description,
+    internal static ChoiceOption<TimeProtocol> ProtocolOption(string description) => CommonOptions.Enum<TimeProtocol>("--protocol", description,
         [("time", TimeProtocol.Time), ("sntp", TimeProtocol.Sntp)]);
 
     private static readonly System.Buffers.SearchValues<char> RefidCharacters = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
@@ -216,7 +196,7 @@ internal static class UdpTimeServerCommand
     }
 
     /// <summary><c>--epoch</c> of the server: it sends unix (the tutorial) unless told rfc868.</summary>
-    internal static Option<TimeEpoch?> EpochOption() => CommonOptions.Enum<TimeEpoch?>("--epoch",
+    internal static ChoiceOption<TimeEpoch> EpochOption() => CommonOptions.Enum<TimeEpoch>("--epoch",
         "unix (seconds since 1970, the tutorial) or rfc868 (seconds since 1900, what rdate and inetd's time service speak).",
         [("unix", TimeEpoch.Unix), ("rfc868", TimeEpoch.Rfc868)]);
 }
