@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -24,7 +23,7 @@ internal static class CommandHost
 
     // Held here, never disposed: see RunAsync. A registration nobody references would be
     // unregistered by its finalizer at the next GC.
-    private static readonly ConcurrentBag<PosixSignalRegistration> Registrations = [];
+    private static readonly List<PosixSignalRegistration> Registrations = [];
 
     public static async Task<int> RunAsync(ParseResult result, bool server, Func<CommandContext, Task<int>> body)
     {
@@ -38,15 +37,18 @@ internal static class CommandHost
         // Never disposed: they stay for the rest of the process. A repeat of the stop signal can come
         // after this method returned, while the summary is still on its way to stderr; without a
         // handler it would get the default action and kill the process before it is written.
-        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
-        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
-        if (OperatingSystem.IsWindows())
+        lock (Registrations)
         {
-            // Windows has no signals: SIGINT is Ctrl+C, SIGQUIT Ctrl+Break (what GenerateConsoleCtrlEvent
-            // can send to a process group), SIGHUP the console window closing and SIGTERM a logoff or
-            // shutdown; the last two stop as SIGTERM does, within the few seconds Windows allows.
-            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal));
-            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+            if (OperatingSystem.IsWindows())
+            {
+                // Windows has no signals: SIGINT is Ctrl+C, SIGQUIT Ctrl+Break (what GenerateConsoleCtrlEvent
+                // can send to a process group), SIGHUP the console window closing and SIGTERM a logoff or
+                // shutdown; the last two stop as SIGTERM does, within the few seconds Windows allows.
+                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal));
+                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal));
+            }
         }
         var context = new CommandContext(loggers, error, verbosity == "quiet", request.Stop, request.Force);
         try
