@@ -92,11 +92,10 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
     {
         var xinetd = Toolchain.Require("xinetd");
         var port = LocalPorts.FreeTcp();
-        var directory = Directory.CreateTempSubdirectory("netkit-xinetd-");
-        try
+        await InTemporaryDirectoryAsync("netkit-xinetd-", async directory =>
         {
-            var config = Path.Combine(directory.FullName, "xinetd.conf");
-            var log = Path.Combine(directory.FullName, "xinetd.log");
+            var config = Path.Combine(directory, "xinetd.conf");
+            var log = Path.Combine(directory, "xinetd.log");
             // UNLISTED: xinetd otherwise insists on /etc/services' port 37 for "time".
             File.WriteAllText(config, $$"""
                 service time
@@ -120,7 +119,7 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
                     wait = yes
                 }
                 """);
-            using var server = RunningProcess.Start(xinetd, ["-dontfork", "-f", config, "-pidfile", Path.Combine(directory.FullName, "pid"), "-filelog", log]);
+            using var server = RunningProcess.Start(xinetd, ["-dontfork", "-f", config, "-pidfile", Path.Combine(directory, "pid"), "-filelog", log]);
             server.CloseStdin();
             await LocalPorts.WaitForTcpListenerAsync(port);
             await LocalPorts.WaitForUdpBindAsync(port);
@@ -136,11 +135,7 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
 
             await server.SignalAsync("TERM");
             await server.WaitForExitAsync();
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        });
     }
 
     [SkippableFact]
@@ -148,12 +143,11 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
     {
         var chronyd = Toolchain.Require("chronyd");
         var port = LocalPorts.FreeUdp();
-        var directory = Directory.CreateTempSubdirectory("netkit-chrony-");
-        try
+        await InTemporaryDirectoryAsync("netkit-chrony-", async directory =>
         {
-            var config = Path.Combine(directory.FullName, "chrony.conf");
+            var config = Path.Combine(directory, "chrony.conf");
             // A server of the local clock on a high port that never touches the clock (-x) or /run (cmdport 0, bindcmdaddress /).
-            File.WriteAllText(config, $"port {port}\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 10\ncmdport 0\nbindcmdaddress /\npidfile {directory.FullName}/chronyd.pid\n");
+            File.WriteAllText(config, $"port {port}\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 10\ncmdport 0\nbindcmdaddress /\npidfile {directory}/chronyd.pid\n");
             using var server = RunningProcess.Start(chronyd, ["-u", "root", "-x", "-d", "-f", config]);
             server.CloseStdin();
             await LocalPorts.WaitForUdpBindAsync(port);
@@ -171,11 +165,7 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
             Assert.Equal("ok", summary.RootElement.GetProperty("status").GetString());
             await server.SignalAsync("TERM");
             await server.WaitForExitAsync();
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        });
     }
 
     [SkippableFact]
@@ -269,8 +259,8 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
             client.CloseStdin();
             Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(20)));
             Assert.Contains("sent a Kiss-o'-Death RATE", client.Stderr, StringComparison.Ordinal);
-            Assert.Contains("asking every 100ms from now on", client.Stderr, StringComparison.Ordinal);
-            Assert.Matches(@"--- 127\.0\.0\.1:\d+: 1 sample\(s\), 0 lost, 1 kiss-o'-death;", client.Stdout);
+            Assert.DoesNotContain("from now on", client.Stderr, StringComparison.Ordinal); // it was the last query
+            Assert.Matches(@"--- 127\.0\.0\.1:\d+: 2 asked, 1 sample\(s\), 0 lost, 1 kiss-o'-death;", client.Stdout);
 
             // A single query while the source is still limited: exit 5 (denied), the code named. Its
             // kiss limit (one a second) may hold the kiss back: then the query times out (exit 3).
@@ -300,6 +290,8 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
         await fake.SendAsync(Reply(request.Buffer, stratum: 0, refid: "DENY"u8, offset: TimeSpan.Zero), request.RemoteEndPoint);
         Assert.Equal(5, await client.WaitForExitAsync());
         Assert.Contains("Kiss-o'-Death DENY: it refuses to serve us; stop asking it", client.Stderr, StringComparison.Ordinal);
+        // The summary counts the query that ended the run.
+        Assert.Matches(@"^--- 127\.0\.0\.1:\d+: 1 asked, 0 sample\(s\), 0 lost, 1 kiss-o'-death\n$", client.Stdout);
         // It stopped: no second request came.
         using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await fake.ReceiveAsync(quiet.Token));
@@ -316,28 +308,169 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
         for (var i = 0; i < 2; i++)
         {
             var request = await fake.ReceiveAsync().WaitAsync(RunningProcess.DefaultTimeout);
+            var received = DateTimeOffset.UtcNow;
             var stale = (byte[])request.Buffer.Clone();
             stale[47] ^= 0xFF; // another request's transmit time
             await fake.SendAsync(Reply(stale, stratum: 2, refid: [10, 0, 0, 1], offset: TimeSpan.FromSeconds(-100)), request.RemoteEndPoint);
             // The server's clock is 2.5 s ahead.
-            await fake.SendAsync(Reply(request.Buffer, stratum: 2, refid: [10, 0, 0, 1], offset: TimeSpan.FromSeconds(2.5)), request.RemoteEndPoint);
+            await fake.SendAsync(Reply(request.Buffer, stratum: 2, refid: [10, 0, 0, 1], offset: TimeSpan.FromSeconds(2.5), received), request.RemoteEndPoint);
         }
 
         Assert.Equal(8, await client.WaitForExitAsync());
         Assert.Contains("origin timestamp is not our request's (stale or spoofed)", client.Stderr, StringComparison.Ordinal);
-        Assert.Contains("is beyond --max-offset 1s", client.Stderr, StringComparison.Ordinal);
+        Assert.Contains("is beyond --max-offset 1 s", client.Stderr, StringComparison.Ordinal);
         var lines = client.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
+        // However slowly this host ran the fake, the true offset (2.5 s) lies within half the delay
+        // of the estimate: that is what the four timestamps guarantee, so that is what is asserted.
+        var bound = 0.0;
         foreach (var line in lines[..2])
         {
             using var sample = JsonDocument.Parse(line);
-            Assert.InRange(sample.RootElement.GetProperty("offsetSeconds").GetDouble(), 2.45, 2.55);
+            var halfDelay = (sample.RootElement.GetProperty("delayMs").GetDouble() / 2000) + 0.001;
+            bound = Math.Max(bound, halfDelay);
+            Assert.InRange(sample.RootElement.GetProperty("offsetSeconds").GetDouble(), 2.5 - halfDelay, 2.5 + halfDelay);
             Assert.Equal("10.0.0.1", sample.RootElement.GetProperty("refid").GetString());
         }
 
         using var summary = JsonDocument.Parse(lines[2]);
         Assert.Equal("offset", summary.RootElement.GetProperty("status").GetString());
-        Assert.InRange(summary.RootElement.GetProperty("offsetSeconds").GetProperty("median").GetDouble(), 2.45, 2.55);
+        Assert.InRange(summary.RootElement.GetProperty("offsetSeconds").GetProperty("median").GetDouble(), 2.5 - bound, 2.5 + bound);
+    }
+
+    [Theory]
+    [InlineData("zero-receive", 4, "without a receive time")]
+    [InlineData("version-5", 4, "NTP version 5, not 1-4")]
+    [InlineData("held-too-long", 4, "impossible timestamps")]
+    [InlineData("rate", 5, "Kiss-o'-Death RATE")]
+    public async Task ImpossibleRepliesAreRefused_AndKissesOnlyAreAKissOfDeath(string behaviour, int code, string message)
+    {
+        using var fake = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)fake.Client.LocalEndPoint!).Port;
+        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--protocol", "sntp", "--count", "2", "--interval", "10ms");
+        client.CloseStdin();
+        for (var i = 0; i < (behaviour == "rate" ? 2 : 1); i++)
+        {
+            var request = await fake.ReceiveAsync().WaitAsync(RunningProcess.DefaultTimeout);
+            var reply = Reply(request.Buffer, stratum: behaviour == "rate" ? 0 : 2, refid: behaviour == "rate" ? "RATE"u8 : [10, 0, 0, 1], offset: TimeSpan.Zero);
+            switch (behaviour)
+            {
+                case "zero-receive":
+                    reply.AsSpan(32, 8).Clear();
+                    break;
+                case "version-5":
+                    reply[0] = (byte)((5 << 3) | 4);
+                    break;
+                case "held-too-long":
+                    // Received 10 s before it was sent: longer than the whole round trip.
+                    BinaryPrimitives.WriteUInt64BigEndian(reply.AsSpan(32), BinaryPrimitives.ReadUInt64BigEndian(reply.AsSpan(40)) - (10ul << 32));
+                    break;
+            }
+
+            await fake.SendAsync(reply, request.RemoteEndPoint);
+        }
+
+        Assert.Equal(code, await client.WaitForExitAsync());
+        Assert.Contains(message, client.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MaxOffset_OnTheFourByteCount_NeverFailsACorrectClock()
+    {
+        // The count says only which second it is: a correct server reads up to 0.5 s (and half the
+        // round trip) off, so a check with a tighter bound must allow for that, not go CRITICAL.
+        var (server, port) = await netkit.StartServerAsync("udp-time-server", "--host", "127.0.0.1", "--port", "0");
+        using (server)
+        {
+            using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--count", "5", "--interval", "70ms", "--max-offset", "100ms");
+            client.CloseStdin();
+            Assert.True(await client.WaitForExitAsync() == 0, client.Stderr + client.Stdout);
+        }
+    }
+
+    [Fact]
+    public async Task SntpClient_AsksPort123UnlessTold()
+    {
+        // Nothing listens on 127.0.0.1:123 here: the refusal names the port asked.
+        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--protocol", "sntp", "--timeout", "2s", "--retries", "0");
+        client.CloseStdin();
+        var code = await client.WaitForExitAsync();
+        Assert.True(code is 1 or 3, client.Stderr);
+        Assert.Matches(@"127\.0\.0\.1:123\b", client.Stderr);
+    }
+
+    [Theory]
+    [InlineData("four-then-reset", 0, "")]
+    [InlineData("hundred", 4, "reply error 100:")]
+    public async Task TcpClient_TakesFourBytesThenAReset_AndCountsALongReplyWhole(string behaviour, int code, string message)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--tcp");
+        client.CloseStdin();
+        using (var connection = await listener.AcceptTcpClientAsync().WaitAsync(RunningProcess.DefaultTimeout))
+        {
+            var bytes = new byte[behaviour == "hundred" ? 100 : 4];
+            BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            await connection.GetStream().WriteAsync(bytes);
+            if (behaviour == "four-then-reset")
+            {
+                await Task.Delay(50);
+                connection.Client.LingerState = new LingerOption(true, 0); // close with a reset
+            }
+        }
+
+        Assert.True(await client.WaitForExitAsync() == code, client.Stderr);
+        Assert.Contains(message, client.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServerRefid_TakesOnlyWhatItsStratumMeans()
+    {
+        foreach (var (arguments, ok) in new (string[], bool)[]
+        {
+            (["--refid", "127.1"], false),          // inet_aton's shorthand
+            (["--refid", "010.0.0.1"], false),      // octal in inet_aton
+            (["--refid", "GPS"], false),            // a clock's name at stratum 10
+            (["--stratum", "1", "--refid", "10.0.0.1"], false),
+            (["--unsynchronized", "--stratum", "3"], false),
+            (["--stratum", "1", "--refid", "GPS", "--acl-check", "127.0.0.1"], true),
+            (["--stratum", "2", "--refid", "10.0.0.1", "--acl-check", "127.0.0.1"], true),
+        })
+        {
+            using var run = netkit.Start(["udp-time-server", "--protocol", "sntp", "--port", "0", .. arguments]);
+            run.CloseStdin();
+            var exit = await run.WaitForExitAsync();
+            Assert.True(ok ? exit == 0 : exit == 2, $"{string.Join(' ', arguments)}: exit {exit}: {run.Stderr}");
+        }
+    }
+
+    [Fact]
+    public async Task SntpBench_CountsDuplicateRepliesAsBad()
+    {
+        using var fake = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)fake.Client.LocalEndPoint!).Port;
+        using var stop = new CancellationTokenSource();
+        var answering = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var request = await fake.ReceiveAsync(stop.Token);
+                var reply = Reply(request.Buffer, stratum: 2, refid: [10, 0, 0, 1], offset: TimeSpan.Zero);
+                await fake.SendAsync(reply, request.RemoteEndPoint, stop.Token);
+                await fake.SendAsync(reply, request.RemoteEndPoint, stop.Token); // twice
+            }
+        });
+        using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--protocol", "sntp", "--bench", "--duration", "1s",
+            "--sockets", "1", "--in-flight", "1", "--json");
+        client.CloseStdin();
+        var code = await client.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => answering);
+        Assert.Equal(4, code);
+        using var report = JsonDocument.Parse(client.Stdout);
+        Assert.True(report.RootElement.GetProperty("badReplies").GetInt64() > 0, client.Stdout);
     }
 
     [Fact]
@@ -348,7 +481,7 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
         using var client = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--count", "2", "--interval", "10ms", "--timeout", "100ms", "--retries", "0");
         client.CloseStdin();
         Assert.Equal(3, await client.WaitForExitAsync());
-        Assert.Matches(@"^--- 127\.0\.0\.1:\d+: 0 sample\(s\), 2 lost\n$", client.Stdout);
+        Assert.Matches(@"^--- 127\.0\.0\.1:\d+: 2 asked, 0 sample\(s\), 2 lost\n$", client.Stdout);
         Assert.Contains("no reply from 127.0.0.1:" + Invariant(port) + " to 2 queries", client.Stderr, StringComparison.Ordinal);
 
         var (server, serverPort) = await netkit.StartServerAsync("udp-time-server", "--host", "127.0.0.1", "--port", "0");
@@ -357,7 +490,7 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
             using var ok = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(serverPort), "--count", "3", "--interval", "10ms", "--max-offset", "5s");
             ok.CloseStdin();
             Assert.Equal(0, await ok.WaitForExitAsync());
-            Assert.Matches(@"--- 127\.0\.0\.1:\d+: 3 sample\(s\), 0 lost; offset min/median/max [+-]\d\.\d{6}/[+-]\d\.\d{6}/[+-]\d\.\d{6} s; delay min/median/max ", ok.Stdout);
+            Assert.Matches(@"--- 127\.0\.0\.1:\d+: 3 asked, 3 sample\(s\), 0 lost; offset min/median/max [+-]\d\.\d{6}/[+-]\d\.\d{6}/[+-]\d\.\d{6} s; delay min/median/max ", ok.Stdout);
         }
     }
 
@@ -409,7 +542,7 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
     }
 
     // A server's reply to request: mode 4, version 4, the request's transmit as origin, our clock plus offset.
-    private static byte[] Reply(byte[] request, int stratum, ReadOnlySpan<byte> refid, TimeSpan offset)
+    private static byte[] Reply(byte[] request, int stratum, ReadOnlySpan<byte> refid, TimeSpan offset, DateTimeOffset? received = null)
     {
         var reply = new byte[48];
         reply[0] = (byte)((stratum == 0 ? 3 << 6 : 0) | (4 << 3) | 4);
@@ -419,9 +552,10 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
         request.AsSpan(40, 8).CopyTo(reply.AsSpan(24));
         if (stratum != 0)
         {
+            // T2 when the request came (a slow test host must not skew the offset), T3 now.
             var now = Timestamp(DateTimeOffset.UtcNow + offset);
             BinaryPrimitives.WriteUInt64BigEndian(reply.AsSpan(16), now & 0xFFFFFFFF00000000);
-            BinaryPrimitives.WriteUInt64BigEndian(reply.AsSpan(32), now);
+            BinaryPrimitives.WriteUInt64BigEndian(reply.AsSpan(32), received is { } at ? Timestamp(at + offset) : now);
             BinaryPrimitives.WriteUInt64BigEndian(reply.AsSpan(40), now);
         }
 
@@ -434,6 +568,20 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
         var seconds = (ulong)(ticks / TimeSpan.TicksPerSecond) & 0xFFFFFFFF;
         var fraction = (ulong)((ticks % TimeSpan.TicksPerSecond) * 4294967296.0 / TimeSpan.TicksPerSecond);
         return (seconds << 32) | fraction;
+    }
+
+    // A peer's config and logs in a directory of their own, removed afterwards.
+    private static async Task InTemporaryDirectoryAsync(string prefix, Func<string, Task> body)
+    {
+        var directory = Directory.CreateTempSubdirectory(prefix);
+        try
+        {
+            await body(directory.FullName);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private static async Task<byte[]> ReadToEndAsync(Stream stream)

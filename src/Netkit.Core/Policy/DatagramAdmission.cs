@@ -19,6 +19,10 @@ public sealed class DatagramAdmission
     private readonly int _localPort;
     private readonly byte[] _localAddress;
 
+    /// <summary>A source port below 1024 that is answered all the same (123 for SNTP: ntpd and Windows
+    /// ask from it, and a server's mode-4 reply is never answered, so it cannot start a loop); -1 for none.</summary>
+    public int ExemptPort { get; init; } = -1;
+
     /// <summary>
     /// Admits for a socket bound to <paramref name="local"/>; <paramref name="allowPrivilegedPorts"/>
     /// answers source ports below 1024 too; <paramref name="limiter"/> is null for no rate limit.
@@ -34,8 +38,10 @@ public sealed class DatagramAdmission
     }
 
     /// <summary>Why the datagram from <paramref name="sockaddr"/> (a raw sockaddr, as long as the OS
-    /// reported) gets no answer, or null to answer it.</summary>
-    public DropReason? Refuse(ReadOnlySpan<byte> sockaddr)
+    /// reported) gets no answer, or null to answer it. A datagram that is not
+    /// <paramref name="wellFormed"/> is <see cref="DropReason.Malformed"/> before the rate limit is
+    /// asked, so garbage spends no token of its source's.</summary>
+    public DropReason? Refuse(ReadOnlySpan<byte> sockaddr, bool wellFormed = true)
     {
         // Not an IP sender at all: nobody an access list could have allowed.
         if (!SocketAddressParts.TryParse(sockaddr, out var sender))
@@ -49,7 +55,7 @@ public sealed class DatagramAdmission
             return DropReason.Acl;
         }
 
-        if (sender.Port < 1024 && !_allowPrivilegedPorts)
+        if (sender.Port < 1024 && !_allowPrivilegedPorts && sender.Port != ExemptPort)
         {
             return DropReason.PrivilegedPort;
         }
@@ -57,6 +63,11 @@ public sealed class DatagramAdmission
         if (sender.Port == _localPort && IsOwnAddress(address))
         {
             return DropReason.OwnAddress;
+        }
+
+        if (!wellFormed)
+        {
+            return DropReason.Malformed;
         }
 
         return _limiter is not null && !_limiter.TryTake(address) ? DropReason.RateLimit : null;

@@ -10,6 +10,9 @@ namespace Netkit.Core.Sockets;
 internal static unsafe partial class LinuxMultiMessage
 {
     public const int MsgWaitForOne = 0x10000;
+
+    /// <summary>MSG_TRUNC: a received datagram's length is its real length, not what fit the buffer.</summary>
+    public const int MsgTrunc = 0x20;
     public const int Eintr = 4;
     public const int Eagain = 11;
 

@@ -33,21 +33,29 @@ public static class TcpTimeClient
         // From here to the reply: the server reads its clock when it accepts, half a round trip after
         // our handshake's last packet left, so the midpoint of this span is the moment it read it.
         var started = time.GetTimestamp();
+        // The first 64 bytes are kept (for "reply error N: ..."); the rest is only counted.
         var buffer = new byte[64];
+        var scratch = new byte[4096];
         var length = 0;
+        TimeSpan? roundTrip = null;
         try
         {
-            while (length < buffer.Length)
+            while (true)
             {
                 using var grace = length >= TimeDatagram.Length ? new CancellationTokenSource(CloseGrace, time) : null;
                 using var read = grace is null ? null : CancellationTokenSource.CreateLinkedTokenSource(wait.Token, grace.Token);
                 int n;
                 try
                 {
-                    n = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, read?.Token ?? wait.Token).ConfigureAwait(false);
+                    n = await socket.ReceiveAsync(length < buffer.Length ? buffer.AsMemory(length) : scratch, SocketFlags.None, read?.Token ?? wait.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (grace is { IsCancellationRequested: true } && !wait.IsCancellationRequested)
                 {
+                    break;
+                }
+                catch (SocketException e) when (length == TimeDatagram.Length && SocketErrors.IsConnectionGone(e.SocketErrorCode))
+                {
+                    // The 4 bytes came, then a reset instead of a close: the time is here all the same.
                     break;
                 }
 
@@ -57,6 +65,10 @@ public static class TcpTimeClient
                 }
 
                 length += n;
+                if (length == TimeDatagram.Length)
+                {
+                    roundTrip = time.GetElapsedTime(started);
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -69,12 +81,11 @@ public static class TcpTimeClient
             throw new NetkitException(SocketErrors.Classify(e.SocketErrorCode), $"receive from {name} (tcp): {SocketErrors.Describe(e)}", e);
         }
 
-        var roundTrip = time.GetElapsedTime(started);
         if (length != TimeDatagram.Length)
         {
-            throw new BadTimeReplyException(buffer.AsSpan(0, length));
+            throw new BadTimeReplyException(buffer.AsSpan(0, Math.Min(length, buffer.Length)), length);
         }
 
-        return new TimeReading(server, TimeDatagram.Read(buffer), time.GetUtcNow(), roundTrip);
+        return new TimeReading(server, TimeDatagram.Read(buffer), time.GetUtcNow(), roundTrip ?? time.GetElapsedTime(started));
     }
 }

@@ -5,9 +5,15 @@ public sealed class BadTimeReplyException : Exception
 {
     /// <summary>Creates the failure from the bytes received.</summary>
     public BadTimeReplyException(ReadOnlySpan<byte> reply)
-        : base($"reply error {reply.Length}: {Protocols.PeerText.Escape(reply, 256)}")
+        : this(reply, reply.Length)
     {
-        Length = reply.Length;
+    }
+
+    /// <summary>Creates the failure from the first bytes received and how many came in all.</summary>
+    public BadTimeReplyException(ReadOnlySpan<byte> start, int length)
+        : base($"reply error {length}: {Protocols.PeerText.Escape(start, 256)}")
+    {
+        Length = length;
     }
 
     /// <summary>How many bytes came back.</summary>

@@ -7,12 +7,14 @@ namespace Netkit.Core.Udp;
 /// <summary>
 /// One receive loop's requests per source address and reply times, for the stats' top talkers. A
 /// loop takes its own lock (uncontended but for a stats reader) once per datagram or batch, so
-/// loops never wait for one another. Bounded: past <see cref="TalkerTable.Capacity"/> sources, new
-/// ones are added up as "others".
+/// loops never wait for one another. Bounded: at <see cref="TalkerTable.Capacity"/> sources, those
+/// seen only once are added up as "others" to make room; when none is, new ones are.
 /// </summary>
 internal sealed class SourceTally
 {
+    private const int SweepEvery = 1024;
     private readonly Dictionary<(ulong, ulong), long> _requests = [];
+    private int _overflow;
 
     public Lock Gate { get; } = new();
 
@@ -29,14 +31,35 @@ internal sealed class SourceTally
         }
 
         var key = SourceKey.From(sender.Address);
-        if (_requests.Count < TalkerTable.Capacity || _requests.ContainsKey(key))
+        if (_requests.Count >= TalkerTable.Capacity && !_requests.ContainsKey(key))
         {
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_requests, key, out _)++;
+            // Full: every 1,024 new sources, those seen once make room (a flood of spoofed addresses
+            // must not keep the real heavy hitters out), their requests added up under "others".
+            // Until then, and when nobody can go, the new source is counted there itself.
+            if (++_overflow < SweepEvery)
+            {
+                Others++;
+                return;
+            }
+
+            _overflow = 0;
+            foreach (var (seen, n) in _requests)
+            {
+                if (n <= 1)
+                {
+                    _requests.Remove(seen);
+                    Others += n;
+                }
+            }
+
+            if (_requests.Count >= TalkerTable.Capacity)
+            {
+                Others++;
+                return;
+            }
         }
-        else
-        {
-            Others++;
-        }
+
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_requests, key, out _)++;
     }
 
     /// <summary>Adds this loop's counts to <paramref name="into"/> and its reply times to <paramref name="times"/>; returns its "others".</summary>

@@ -117,6 +117,8 @@ public static class UdpBench
     private sealed class Flow(Socket socket, UdpBenchOptions options, TimeProvider time) : IDisposable
     {
         private readonly long[] _sentAt = new long[options.InFlight];
+        private readonly ulong[] _sentId = new ulong[options.InFlight];
+        private ulong _nextId = 1;
         private readonly byte[] _reply = new byte[64];
         private readonly byte[] _request = Request(options.Protocol);
         private int _oldest;
@@ -230,8 +232,16 @@ public static class UdpBench
         {
             try
             {
+                // SNTP: each request's transmit timestamp is its number, and the reply must echo it.
+                var slot = (_oldest + _outstanding) % _sentAt.Length;
+                if (_request.Length > 0)
+                {
+                    _sentId[slot] = _nextId++;
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(_request.AsSpan(40), _sentId[slot]);
+                }
+
                 socket.Send(_request, SocketFlags.None);
-                _sentAt[(_oldest + _outstanding) % _sentAt.Length] = now;
+                _sentAt[slot] = now;
                 _outstanding++;
                 Requests++;
                 return true;
@@ -255,12 +265,35 @@ public static class UdpBench
                 }
 
                 var length = socket.Receive(_reply, SocketFlags.None);
+                var sntp = options.Protocol == TimeProtocol.Sntp;
+                var packet = default(SntpPacket);
+                if (sntp && SntpPacket.TryRead(_reply.AsSpan(0, length), out packet))
+                {
+                    // The reply names its request: those owed before it went unanswered (lost); one
+                    // naming no request owed is a duplicate or a stale reply (bad).
+                    var skip = 0;
+                    while (skip < _outstanding && _sentId[(_oldest + skip) % _sentAt.Length] != packet.OriginTime)
+                    {
+                        skip++;
+                    }
+
+                    if (skip == _outstanding)
+                    {
+                        Bad++;
+                        FirstBad = FirstBad < 0 ? length : FirstBad;
+                        return true;
+                    }
+
+                    Lost += skip;
+                    _oldest = (_oldest + skip) % _sentAt.Length;
+                    _outstanding -= skip;
+                }
+
                 Latency.Record((long)((time.GetTimestamp() - _sentAt[_oldest]) * (1e9 / time.TimestampFrequency)));
                 _oldest = (_oldest + 1) % _sentAt.Length;
                 _outstanding--;
-                var sntp = options.Protocol == TimeProtocol.Sntp;
                 var good = sntp
-                    ? SntpPacket.TryRead(_reply.AsSpan(0, length), out var packet) && length == SntpPacket.Length && packet.Mode == SntpPacket.ServerMode && !packet.IsKissOfDeath
+                    ? length == SntpPacket.Length && packet.Mode == SntpPacket.ServerMode && packet.Stratum is >= 1 and <= 15 && packet.Leap != SntpPacket.Unsynchronized && packet.TransmitTime != 0
                     : length == TimeDatagram.Length;
                 if (!good)
                 {

@@ -251,13 +251,26 @@ public static class UdpTimeClient
             throw new NetkitException(FailureKind.Protocol, $"{name} says its clock is not synchronised (leap {packet.Leap}, stratum {packet.Stratum}): its time is not used");
         }
 
-        if (packet.TransmitTime == 0)
+        if (packet.Version is < 1 or > 4)
         {
-            throw new NetkitException(FailureKind.Protocol, $"{name} replied without a transmit time");
+            throw new NetkitException(FailureKind.Protocol, $"{name} replied with NTP version {packet.Version}, not 1-4");
+        }
+
+        if (packet.TransmitTime == 0 || packet.ReceiveTime == 0)
+        {
+            throw new NetkitException(FailureKind.Protocol, $"{name} replied without a {(packet.TransmitTime == 0 ? "transmit" : "receive")} time");
         }
 
         // T4 from the monotonic clock: the wall clock may step between send and arrival.
         var sample = SntpSample.From(packet, sentAt, sentAt + roundTrip);
+        // The server cannot have sent before it received, nor taken longer than our round trip: such
+        // timestamps are not a clock reading (a tenth of a millisecond is allowed for rounding).
+        var held = NtpTimestamp.Difference(packet.TransmitTime, packet.ReceiveTime);
+        if (held < TimeSpan.Zero || held - roundTrip > TimeSpan.FromTicks(1000))
+        {
+            throw new NetkitException(FailureKind.Protocol, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{name} replied with impossible timestamps: it says it held our request {held.TotalMilliseconds:0.###} ms, in a round trip of {roundTrip.TotalMilliseconds:0.###} ms"));
+        }
         return new TimeReading(server, (uint)(packet.TransmitTime >> 32), arrived, roundTrip) { Sntp = sample };
     }
 

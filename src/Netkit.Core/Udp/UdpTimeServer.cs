@@ -58,7 +58,10 @@ public sealed class UdpTimeServer
         _answer = new TimeAnswer(options);
         LocalEndPoint = datagram?.LocalEndPoint ?? stream?.LocalEndPoint ?? new IPEndPoint(IPAddress.Any, 0);
         var limiter = options.RateLimit is { } rate ? new SourceRateLimiter(rate, options.RateBurst ?? rate, _time) : null;
-        _admission = new DatagramAdmission(options.Access, options.AllowPrivilegedPorts, limiter, LocalEndPoint);
+        _admission = new DatagramAdmission(options.Access, options.AllowPrivilegedPorts, limiter, LocalEndPoint)
+        {
+            ExemptPort = options.Protocol == TimeProtocol.Sntp ? 123 : -1,
+        };
         // TCP's handshake proves the source: no reflection guard is needed, only the list and the limit.
         _streamAdmission = new DatagramAdmission(options.Access, allowPrivilegedPorts: true, limiter, local: null);
         if (limiter is not null && options.KissOfDeath && _answer.Sntp)
@@ -259,7 +262,8 @@ public sealed class UdpTimeServer
 
             if (_logger.IsEnabled(LogLevel.Trace) && reason is null)
             {
-                Log.TimeRequest(_logger, Format(peer), length, _answer.Sntp ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply));
+                // The seconds sent: the 4-byte count, or the SNTP transmit timestamp's (since 1900).
+                Log.TimeRequest(_logger, Format(peer), length, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(_answer.Sntp ? reply[40..] : reply));
             }
         }
     }
@@ -269,7 +273,7 @@ public sealed class UdpTimeServer
     // gets a Kiss-o'-Death RATE when the source has not had one within the last second.
     private int Compose(ReadOnlySpan<byte> request, ReadOnlySpan<byte> sockaddr, Span<byte> reply, DateTimeOffset received, out DropReason? reason)
     {
-        reason = _admission.Refuse(sockaddr);
+        reason = _admission.Refuse(sockaddr, wellFormed: !_answer.Sntp || SntpPacket.IsRequest(request));
         if (reason is not null)
         {
             return reason == DropReason.RateLimit && _kissLimiter is not null && SocketAddressParts.TryParse(sockaddr, out var sender) && _kissLimiter.TryTake(sender.Address)
@@ -277,9 +281,7 @@ public sealed class UdpTimeServer
                 : 0;
         }
 
-        var length = _answer.Write(request, reply, received, _answer.Sntp ? _time.GetUtcNow() : received);
-        reason = length == 0 ? DropReason.Malformed : null;
-        return length;
+        return _answer.Write(request, reply, received, _answer.Sntp ? _time.GetUtcNow() : received);
     }
 
     // Linux: up to 64 requests per recvmmsg and their replies in one sendmmsg — two system calls
@@ -296,7 +298,7 @@ public sealed class UdpTimeServer
             while (!stop.IsCancellationRequested)
             {
                 buffers.ResetReceived();
-                var received = LinuxMultiMessage.ReceiveMany(fd, buffers.Received, BatchBuffers.Count, LinuxMultiMessage.MsgWaitForOne, null);
+                var received = LinuxMultiMessage.ReceiveMany(fd, buffers.Received, BatchBuffers.Count, LinuxMultiMessage.MsgWaitForOne | LinuxMultiMessage.MsgTrunc, null);
                 if (received < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
@@ -510,11 +512,20 @@ public sealed class UdpTimeServer
                 Log.TimeRequest(_logger, peerText + " (tcp)", 0, value);
             }
         }
+        catch (SocketException e) when (SocketErrors.IsConnectionGone(e.SocketErrorCode))
+        {
+            // The client reset or left before its 4 bytes went: its doing, not a fault of ours.
+            Counters.AddDrop(DropReason.SendFailed);
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                Log.DatagramDropped(_logger, peerText + " (tcp)", 0, SocketErrors.Describe(e));
+            }
+        }
         catch (SocketException e)
         {
             Counters.AddDrop(DropReason.SendFailed);
             Counters.AddError();
-            Log.ReceiveFailed(_logger, SocketErrors.Describe(e));
+            Log.ReceiveFailed(_logger, $"{peerText} (tcp): {SocketErrors.Describe(e)}");
         }
     }
 

@@ -62,6 +62,11 @@ internal sealed class EndpointOptions
     /// <summary>The port: written into the host, else <c>--port</c> (or its default).</summary>
     public int Port(ParseResult result, HostPort? host) => host?.Port ?? result.GetValue(_port);
 
+    /// <summary>The port: written into the host, else <c>--port</c>, else <paramref name="fallback"/>
+    /// (a protocol's own port, such as SNTP's 123, instead of the tutorial's 12345).</summary>
+    public int Port(ParseResult result, HostPort? host, int fallback)
+        => host?.Port ?? (result.GetResult(_port) is { Implicit: false } ? result.GetValue(_port) : fallback);
+
     public AddressFamilyPreference Family(ParseResult result)
         => result.GetValue(_v4) ? AddressFamilyPreference.IPv4 : result.GetValue(_v6) ? AddressFamilyPreference.IPv6 : AddressFamilyPreference.Any;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using Netkit.Cli;
 using Netkit.Core.Protocols;
@@ -34,7 +35,7 @@ internal static class UdpTimeClientCommand
         var inFlight = CommonOptions.Count("--in-flight", "Load mode: requests each socket keeps unanswered at most.", 32, 1, 4096);
         var rate = CommonOptions.Count("--rate", "Load mode: requests per second in all; 0 asks as fast as replies come.", 0, 0, 100_000_000);
         var duration = CommonOptions.OptionalDuration("--duration", "Load mode: how long requests are sent. [default: 10s]");
-        var protocol = UdpTimeServerCommand.ProtocolOption("time (the 4-byte count) or sntp: offset and delay from NTP timestamps; a reply not echoing our random transmit time is ignored; " +
+        var protocol = UdpTimeServerCommand.ProtocolOption("time (the 4-byte count) or sntp (port 123 unless given): offset and delay from NTP timestamps; a reply not echoing our random transmit time is ignored; " +
             "Kiss-o'-Death exits 5 (with --count, RATE doubles --interval); an unsynchronised server exits 4.");
         var tcp = CommonOptions.Flag("--tcp", "Ask over TCP (RFC 868: 4 bytes, then the server closes), as rdate does; --timeout covers it all, no retries.");
         var count = CommonOptions.OptionalCount("--count", "Ask N times, --interval apart, a line per reply, then a summary (losses, min/median/max offset and delay). [default: 1; --interval alone: until Ctrl+C]", 1, 1_000_000);
@@ -73,6 +74,11 @@ internal static class UdpTimeClientCommand
                 r.AddError("--tcp asks one server for the 4-byte time: not with --protocol sntp, --broadcast or --bench");
             }
 
+            if (r.GetValue(tcp) && r.GetResult(retries) is { Implicit: false })
+            {
+                r.AddError("--retries resends a datagram: --tcp has none (TCP retransmits by itself; --timeout bounds it)");
+            }
+
             if (repeated && (r.GetValue(broadcast) || r.GetValue(bench)))
             {
                 r.AddError("--count, --interval and --max-offset ask one server again and again: not with --broadcast or --bench");
@@ -92,7 +98,8 @@ internal static class UdpTimeClientCommand
         command.SetAction((r, _) => CommandHost.RunAsync(r, server: false, async context =>
         {
             var host = endpoint.Host(r) ?? endpoint.Typed(r, await context.PromptAsync("input server address :", "a server address is required (netkit udp-time-client HOST)"));
-            var port = endpoint.Port(r, host);
+            // SNTP servers (chrony, ntpd, routers, pools) answer on 123; the tutorial's 4-byte service on 12345.
+            var port = protocol.Get(r) == TimeProtocol.Sntp ? endpoint.Port(r, host, 123) : endpoint.Port(r, host);
             var addresses = await HostResolver.ResolveAsync(host.Host!, endpoint.Family(r), context.Stop).ConfigureAwait(false);
             var server = new IPEndPoint(addresses[0], port);
             if (r.GetValue(bench))
@@ -164,7 +171,7 @@ internal static class UdpTimeClientCommand
                 }
 
                 var line = reading.Sntp is not null ? TimeReport.Line(reading, time) : CTime.Format(time, TimeZoneInfo.Local);
-                if (r.GetValue(broadcast))
+                if (r.GetValue(broadcast) && reading.Sntp is null)
                 {
                     line = EndpointText.Format(reading.Server) + " " + line;
                 }
@@ -182,16 +189,21 @@ internal static class UdpTimeClientCommand
 
     // --count/--interval: ask again and again, a line per reply, then the summary. A query that gets
     // no reply is a loss and the run goes on; a Kiss-o'-Death RATE doubles the interval; DENY, RSTR
-    // and any other failure end the run (after the summary). Exit: 3 when nothing came back, 8 when
-    // the median offset is beyond --max-offset, else 0 (130 when Ctrl+C cut a --count run short).
+    // and any other failure end the run (after the summary, which counts that query too). Exit: 130
+    // when Ctrl+C cut a --count run short (or came before any reply); 5 when every answer was a
+    // Kiss-o'-Death; 3 when nothing came back; 8 when the median offset is beyond --max-offset
+    // (for the 4-byte count, beyond it by more than the count's uncertainty); else 0.
     private static async Task<int> MonitorAsync(CommandContext context, Stream stdout, string server, Func<Task<TimeReading>> ask,
         Func<TimeReading, (DateTimeOffset Time, TimeEpoch Epoch)> read, int times, TimeSpan every, TimeSpan? maxOffset, bool json)
     {
         var time = TimeProvider.System;
         var samples = new List<(TimeSpan Offset, TimeSpan Delay)>();
+        var asked = 0;
         var lost = 0;
         var kisses = 0;
+        var uncertainty = TimeSpan.Zero;
         Exception? failure = null;
+        KissOfDeathException? lastKiss = null;
         var next = time.GetTimestamp();
         for (var i = 0; times == 0 || i < times; i++)
         {
@@ -207,9 +219,15 @@ internal static class UdpTimeClientCommand
                 }
 
                 next = time.GetTimestamp();
+                asked++;
                 var reading = await ask().ConfigureAwait(false);
                 var (serverTime, epoch) = read(reading);
                 samples.Add(TimeReport.Measure(reading, serverTime));
+                if (reading.Sntp is null)
+                {
+                    uncertainty = TimeOffset.Uncertainty(reading) > uncertainty ? TimeOffset.Uncertainty(reading) : uncertainty;
+                }
+
                 if (json)
                 {
                     TimeReport.WriteJson(stdout, reading, serverTime, epoch);
@@ -226,21 +244,33 @@ internal static class UdpTimeClientCommand
             catch (Core.NetkitException e) when (e.Kind == Core.FailureKind.Timeout)
             {
                 lost++;
-                context.Status.Write(Microsoft.Extensions.Logging.LogLevel.Warning, "Lost", $"lost: {e.Message}");
+                context.Status.Write(Microsoft.Extensions.Logging.LogLevel.Warning, "Lost", $"lost: {e.Message}", ("server", server), ("reason", e.Message));
             }
             catch (KissOfDeathException e) when (e.SlowDown)
             {
                 kisses++;
-                every *= 2;
-                context.Status.Write(Microsoft.Extensions.Logging.LogLevel.Warning, "KissOfDeath", $"{e.Message}: asking every {Core.Diagnostics.DurationText.Format(every)} from now on");
+                lastKiss = e;
+                var more = times == 0 || i + 1 < times;
+                every *= more ? 2 : 1;
+                context.Status.Write(Microsoft.Extensions.Logging.LogLevel.Warning, "KissOfDeath",
+                    more ? $"{e.Message}: asking every {Core.Diagnostics.DurationText.Format(every)} from now on" : e.Message,
+                    ("server", server), ("code", e.Code), ("interval", every));
             }
-            catch (Exception e) when (e is Core.NetkitException or KissOfDeathException or BadTimeReplyException)
+            catch (KissOfDeathException e)
+            {
+                kisses++;
+                failure = e;
+                break;
+            }
+            catch (Exception e) when (e is Core.NetkitException or BadTimeReplyException)
             {
                 failure = e;
                 break;
             }
         }
 
+        // The median, and for the 4-byte count how far beyond the limit it surely is: the count is
+        // only good to the uncertainty, and a correct clock must not fail the check.
         var sorted = new TimeSpan[samples.Count];
         for (var i = 0; i < sorted.Length; i++)
         {
@@ -249,25 +279,36 @@ internal static class UdpTimeClientCommand
 
         TimeReport.Sort(sorted);
         var median = TimeReport.Median(sorted);
-        var beyond = maxOffset is { } limit && samples.Count > 0 && median.Duration() > limit;
-        var status = failure is not null ? "failed" : samples.Count == 0 ? "no-reply" : beyond ? "offset" : "ok";
-        TimeReport.WriteSummary(stdout, server, samples, lost, kisses, status, json);
+        var beyond = maxOffset is { } limit && samples.Count > 0 && median.Duration() - uncertainty > limit;
+        var interrupted = context.Stop.IsCancellationRequested;
+        var status = failure is not null ? "failed" : interrupted && (times > 0 || samples.Count == 0) ? "interrupted"
+            : samples.Count == 0 ? (kisses > 0 ? "kiss-of-death" : "no-reply") : beyond ? "offset" : "ok";
+        TimeReport.WriteSummary(stdout, server, asked, samples, lost, kisses, status, json);
         if (failure is not null)
         {
             throw failure;
         }
 
+        if (interrupted && (times > 0 || samples.Count == 0))
+        {
+            return ExitCode.Interrupted;
+        }
+
         if (samples.Count == 0)
         {
-            throw new Core.NetkitException(Core.FailureKind.Timeout, $"no reply from {server} to {lost + kisses} quer{(lost + kisses == 1 ? "y" : "ies")}");
+            throw lastKiss is not null
+                ? lastKiss
+                : new Core.NetkitException(Core.FailureKind.Timeout, $"no reply from {server} to {asked} quer{(asked == 1 ? "y" : "ies")}");
         }
 
         if (beyond)
         {
-            return CommandHost.Fail(context.Status, $"offset {TimeReport.Seconds(median)} (median of {samples.Count}) is beyond --max-offset {Core.Diagnostics.DurationText.Format(maxOffset!.Value)}", ExitCode.Offset);
+            var slack = uncertainty > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $" by more than the 4-byte count's uncertainty ({uncertainty.TotalSeconds:0.000} s)") : "";
+            return CommandHost.Fail(context.Status, string.Create(CultureInfo.InvariantCulture,
+                $"offset {TimeReport.Seconds(median)} (median of {samples.Count}) is beyond --max-offset {maxOffset!.Value.TotalSeconds:0.######} s{slack}"), ExitCode.Offset);
         }
 
-        return context.Stop.IsCancellationRequested && times > 0 ? ExitCode.Interrupted : ExitCode.Ok;
+        return ExitCode.Ok;
     }
 
     /// <summary>How the client reads the 4 bytes: <c>--epoch auto</c> (default) picks the reading nearest the local clock.</summary>

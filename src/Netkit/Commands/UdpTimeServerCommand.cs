@@ -20,7 +20,7 @@ internal static class UdpTimeServerCommand
             "Prints 'listening on ADDRESS:PORT (udp)' (and '(tcp)') on stderr; SIGINT/SIGTERM print counts and exit 0.");
         var endpoint = EndpointOptions.AddServer(command);
         var epoch = EpochOption();
-        var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted. [default: no limit]", 1, 10_000_000);
+        var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted (SNTP: told so with a Kiss-o'-Death RATE, one a second at most). [default: no limit]", 1, 10_000_000);
         var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies. [default: the rate]", 1, 10_000_000);
         var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
         var statsInterval = CommonOptions.Timeout("--stats-interval", "Print a stats line (requests, replies, drops by reason, errors, bytes, reply times, top sources) this often; SIGUSR1 prints one at any time.", null);
@@ -62,9 +62,25 @@ internal static class UdpTimeServerCommand
                     r.AddError("--epoch is the 4-byte count's; SNTP timestamps always count from 1900");
                 }
 
-                if (r.GetValue(refid) is { } id && ParseRefid(id) is null)
+                var level = r.GetValue(stratum) ?? new SntpServerSettings().Stratum;
+                if (r.GetValue(refid) is { } id)
                 {
-                    r.AddError($"--refid '{id}': up to 4 ASCII letters or digits (GPS, LOCL) or an IPv4 address");
+                    if (ParseRefid(id) is not { } parsed)
+                    {
+                        r.AddError($"--refid {Netkit.Parsing.Echo.Quote(id)}: up to 4 ASCII letters or digits (GPS, LOCL) or a dotted IPv4 address");
+                    }
+                    else if (id != "LOCL" && IsAddress(id) == (level == 1))
+                    {
+                        // RFC 5905: a stratum-1 server names its clock; above, the server it follows.
+                        r.AddError(level == 1
+                            ? $"--refid {id}: at stratum 1 the reference id names the clock (GPS, PPS), not an address"
+                            : $"--refid {id}: a clock's name is a stratum-1 server's reference (add --stratum 1); above stratum 1 it is the upstream server's IPv4 address (LOCL also goes)");
+                    }
+                }
+
+                if (r.GetValue(unsynced) && r.GetValue(stratum) is not null)
+                {
+                    r.AddError("--unsynchronized replies with stratum 16: not with --stratum");
                 }
             }
             else
@@ -151,15 +167,34 @@ internal static class UdpTimeServerCommand
     // --refid: up to four printable ASCII characters (GPS, PPS, LOCL) or a dotted IPv4 address, as a 32-bit id.
     private static uint? ParseRefid(string text)
     {
-        if (text.Contains('.', StringComparison.Ordinal))
+        if (IsAddress(text))
         {
-            return System.Net.IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes())
-                : null;
+            // Four decimal parts, no leading zeros: inet_aton's forms (127.1, 010.0.0.1 as octal) are refused.
+            uint id = 0;
+            var parts = text.Split('.');
+            if (parts.Length != 4)
+            {
+                return null;
+            }
+
+            foreach (var part in parts)
+            {
+                if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0') || part.AsSpan().ContainsAnyExceptInRange('0', '9')
+                    || !uint.TryParse(part, CultureInfo.InvariantCulture, out var value) || value > 255)
+                {
+                    return null;
+                }
+
+                id = (id << 8) | value;
+            }
+
+            return id;
         }
 
         return text.Length is >= 1 and <= 4 && !text.AsSpan().ContainsAnyExcept(RefidCharacters) ? SntpPacket.CodeId(text) : null;
     }
+
+    private static bool IsAddress(string refid) => refid.Contains('.', StringComparison.Ordinal);
 
     // The UDP socket, the TCP listener, or both on one port: with port 0, the TCP listener takes the
     // port UDP was given, and when another program holds that TCP port, both are bound again.

@@ -81,10 +81,10 @@ internal static class TimeReport
     }
 
     /// <summary>
-    /// The summary of repeated queries: <c>--- 127.0.0.1:123: 5 sample(s), 1 lost; offset min/median/max +0.000012/+0.000030/+0.000100 s; delay min/median/max 0.080/0.100/0.300 ms</c>,
+    /// The summary of repeated queries: <c>--- 127.0.0.1:123: 6 asked, 5 sample(s), 1 lost; offset min/median/max +0.000012/+0.000030/+0.000100 s; delay min/median/max 0.080/0.100/0.300 ms</c>,
     /// or one JSON object with the same figures.
     /// </summary>
-    public static void WriteSummary(Stream output, string server, IReadOnlyList<(TimeSpan Offset, TimeSpan Delay)> samples, int lost, int kisses, string status, bool json)
+    public static void WriteSummary(Stream output, string server, int asked, IReadOnlyList<(TimeSpan Offset, TimeSpan Delay)> samples, int lost, int kisses, string status, bool json)
     {
         var offsets = new TimeSpan[samples.Count];
         var delays = new TimeSpan[samples.Count];
@@ -95,7 +95,6 @@ internal static class TimeReport
 
         Sort(offsets);
         Sort(delays);
-        var asked = samples.Count + lost + kisses;
         if (json)
         {
             using (var writer = new Utf8JsonWriter(output, Compact))
@@ -117,7 +116,7 @@ internal static class TimeReport
         }
 
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"--- {server}: {samples.Count} sample(s), {lost} lost");
+        text.Append(CultureInfo.InvariantCulture, $"--- {server}: {asked} asked, {samples.Count} sample(s), {lost} lost");
         if (kisses > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $", {kisses} kiss-o'-death");

@@ -69,4 +69,23 @@ public sealed class DatagramAdmissionTests
     {
         Assert.Equal(DropReason.Acl, new DatagramAdmission(AccessList.Open, false, null, Bound).Refuse(new byte[8]));
     }
+
+    [Fact]
+    public void A_malformed_datagram_is_refused_before_the_rate_limit_and_spends_no_token()
+    {
+        var limiter = new SourceRateLimiter(1, 1, new FakeTimeProvider());
+        var admission = new DatagramAdmission(AccessList.Open, false, limiter, Bound);
+        Assert.Equal(DropReason.Malformed, admission.Refuse(Sockaddr("192.0.2.7", 40000), wellFormed: false));
+        Assert.Equal(DropReason.Malformed, admission.Refuse(Sockaddr("192.0.2.7", 40000), wellFormed: false));
+        Assert.Null(admission.Refuse(Sockaddr("192.0.2.7", 40000)));
+    }
+
+    [Fact]
+    public void The_exempt_port_is_answered_below_1024_and_no_other_is()
+    {
+        // SNTP: ntpd and Windows ask from port 123.
+        var admission = new DatagramAdmission(AccessList.Open, false, null, Bound) { ExemptPort = 123 };
+        Assert.Null(admission.Refuse(Sockaddr("192.0.2.7", 123)));
+        Assert.Equal(DropReason.PrivilegedPort, admission.Refuse(Sockaddr("192.0.2.7", 19)));
+    }
 }
