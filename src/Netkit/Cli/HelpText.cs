@@ -78,8 +78,8 @@ internal static class HelpText
         [
             .. UdpConversation,
             "More:",
-            "  netkit udp-time-server --epoch rfc868 # what rdate reads (seconds since 1900)",
-            "  netkit udp-time-server --rate-limit 10 --rate-burst 20",
+            "  netkit udp-time-server --epoch rfc868 --tcp # what rdate reads, over UDP and TCP (rdate -p, -p -u)",
+            "  netkit udp-time-server --protocol sntp --port 123 --rate-limit 2 # SNTP; Kiss-o'-Death RATE past 2/s",
             "  netkit udp-time-server --port 0 -v debug # a free port; one line per datagram",
         ],
         ["udp-time-client"] =
@@ -87,7 +87,8 @@ internal static class HelpText
             .. UdpConversation,
             "More:",
             "  netkit udp-time-client 127.0.0.1 --json # server time, offset, round trip",
-            "  netkit udp-time-client time.example --epoch rfc868 --timeout 500ms --retries 5",
+            "  netkit udp-time-client time.example --epoch rfc868 --tcp # RFC 868 over TCP, as rdate -p",
+            "  netkit udp-time-client ntp.example --protocol sntp --count 4 --interval 15s --max-offset 100ms # a check: exit 8",
             "  netkit udp-time-client 192.168.1.255 --broadcast # one line per responder",
         ],
         ["sockopts"] =
