@@ -118,7 +118,9 @@ public static class UdpBench
     {
         private readonly long[] _sentAt = new long[options.InFlight];
         private readonly ulong[] _sentId = new ulong[options.InFlight];
+        private readonly ulong[] _lostIds = new ulong[256];
         private ulong _nextId = 1;
+        private int _lostCount;
         private readonly byte[] _reply = new byte[64];
         private readonly byte[] _request = Request(options.Protocol);
         private int _oldest;
@@ -182,8 +184,7 @@ public static class UdpBench
 
                 if (_outstanding > 0 && now - lastReply >= lossTicks)
                 {
-                    Lost += _outstanding; // No reply for a loss timeout: all owed are gone.
-                    _outstanding = 0;
+                    Skip(_outstanding); // No reply for a loss timeout: all owed are gone.
                     continue;
                 }
 
@@ -212,7 +213,7 @@ public static class UdpBench
                 if (socket.Poll(WholeMilliseconds(microseconds), SelectMode.SelectRead))
                 {
                     socket.ReceiveTimeout = 1;
-                    socket.Receive(_reply, SocketFlags.None);
+                    Stray(socket.Receive(_reply, SocketFlags.None));
                 }
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.TimedOut or SocketError.WouldBlock)
@@ -279,21 +280,19 @@ public static class UdpBench
 
                     if (skip == _outstanding)
                     {
-                        Bad++;
-                        FirstBad = FirstBad < 0 ? length : FirstBad;
+                        Stray(length);
                         return true;
                     }
 
-                    Lost += skip;
-                    _oldest = (_oldest + skip) % _sentAt.Length;
-                    _outstanding -= skip;
+                    Skip(skip);
                 }
 
-                Latency.Record((long)((time.GetTimestamp() - _sentAt[_oldest]) * (1e9 / time.TimestampFrequency)));
+                var latency = (long)((time.GetTimestamp() - _sentAt[_oldest]) * (1e9 / time.TimestampFrequency));
                 _oldest = (_oldest + 1) % _sentAt.Length;
                 _outstanding--;
                 var good = sntp
-                    ? length == SntpPacket.Length && packet.Mode == SntpPacket.ServerMode && packet.Stratum is >= 1 and <= 15 && packet.Leap != SntpPacket.Unsynchronized && packet.TransmitTime != 0
+                    ? length == SntpPacket.Length && packet.Mode == SntpPacket.ServerMode && packet.Version is >= 1 and <= 4 && packet.Stratum is >= 1 and <= 15
+                        && packet.Leap != SntpPacket.Unsynchronized && packet.TransmitTime != 0
                     : length == TimeDatagram.Length;
                 if (!good)
                 {
@@ -302,6 +301,8 @@ public static class UdpBench
                     return true;
                 }
 
+                // Latency is that of good replies only.
+                Latency.Record(latency);
                 Replies++;
                 var local = time.GetUtcNow();
                 var read = sntp
@@ -319,6 +320,39 @@ public static class UdpBench
             {
                 return false; // The receive timeout: the loop counts the loss.
             }
+        }
+
+        // The oldest requests owed, given up as lost: their numbers are kept (the last 256), so a
+        // reply that comes late for one is told apart from a duplicate or a stale reply.
+        private void Skip(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _lostIds[_lostCount++ % _lostIds.Length] = _sentId[(_oldest + i) % _sentAt.Length];
+            }
+
+            Lost += count;
+            _oldest = (_oldest + count) % _sentAt.Length;
+            _outstanding -= count;
+        }
+
+        // A reply to no request owed: late for one counted lost (already counted), or, for SNTP, a
+        // duplicate or a stale reply, which is bad. The 4-byte reply names no request: late, as before.
+        private void Stray(int length)
+        {
+            if (options.Protocol != TimeProtocol.Sntp)
+            {
+                return;
+            }
+
+            if (SntpPacket.TryRead(_reply.AsSpan(0, length), out var packet) && packet.OriginTime != 0
+                && Array.IndexOf(_lostIds, packet.OriginTime, 0, Math.Min(_lostCount, _lostIds.Length)) >= 0)
+            {
+                return;
+            }
+
+            Bad++;
+            FirstBad = FirstBad < 0 ? length : FirstBad;
         }
 
         // The request every send repeats: empty for the 4-byte count, a version-4 client packet for SNTP.

@@ -87,7 +87,7 @@ internal static class HelpText
             .. UdpConversation,
             "More:",
             "  netkit udp-time-client 127.0.0.1 --json # server time, offset, round trip",
-            "  netkit udp-time-client time.example --epoch rfc868 --tcp # RFC 868 over TCP, as rdate -p",
+            "  netkit udp-time-client time.example --epoch rfc868 --tcp --timeout 500ms # RFC 868 over TCP, as rdate -p",
             "  netkit udp-time-client ntp.example --protocol sntp --count 4 --interval 15s --max-offset 100ms # a check: exit 8",
             "  netkit udp-time-client 192.168.1.255 --broadcast # one line per responder",
         ],

@@ -84,7 +84,7 @@ internal static class UdpTimeClientCommand
                 r.AddError("--count, --interval and --max-offset ask one server again and again: not with --broadcast or --bench");
             }
 
-            if (sntp && r.GetResult(epoch.Option) is { Implicit: false })
+            if (sntp && epoch.Get(r) is EpochReading.Unix or EpochReading.Rfc868)
             {
                 r.AddError("--epoch reads the 4-byte count; SNTP timestamps always count from 1900");
             }
@@ -252,9 +252,13 @@ internal static class UdpTimeClientCommand
                 lastKiss = e;
                 var more = times == 0 || i + 1 < times;
                 every *= more ? 2 : 1;
-                context.Status.Write(Microsoft.Extensions.Logging.LogLevel.Warning, "KissOfDeath",
-                    more ? $"{e.Message}: asking every {Core.Diagnostics.DurationText.Format(every)} from now on" : e.Message,
-                    ("server", server), ("code", e.Code), ("interval", every));
+                // The last query's kiss, with no reply before it, is the error line itself.
+                if (more || samples.Count > 0)
+                {
+                    context.Status.Write(Microsoft.Extensions.Logging.LogLevel.Warning, "KissOfDeath",
+                        more ? $"{e.Message}: asking every {Core.Diagnostics.DurationText.Format(every)} from now on" : e.Message,
+                        ("server", server), ("code", e.Code), ("interval", every));
+                }
             }
             catch (KissOfDeathException e)
             {
@@ -280,8 +284,10 @@ internal static class UdpTimeClientCommand
         TimeReport.Sort(sorted);
         var median = TimeReport.Median(sorted);
         var beyond = maxOffset is { } limit && samples.Count > 0 && median.Duration() - uncertainty > limit;
-        var interrupted = context.Stop.IsCancellationRequested;
-        var status = failure is not null ? "failed" : interrupted && (times > 0 || samples.Count == 0) ? "interrupted"
+        // Ctrl+C cut a --count run short, or came before any answer: 130. With --interval alone it is
+        // how such a run ends, and the answers decide.
+        var interrupted = context.Stop.IsCancellationRequested && (times > 0 || samples.Count + kisses == 0);
+        var status = failure is not null ? "failed" : interrupted ? "interrupted"
             : samples.Count == 0 ? (kisses > 0 ? "kiss-of-death" : "no-reply") : beyond ? "offset" : "ok";
         TimeReport.WriteSummary(stdout, server, asked, samples, lost, kisses, status, json);
         if (failure is not null)
@@ -289,7 +295,7 @@ internal static class UdpTimeClientCommand
             throw failure;
         }
 
-        if (interrupted && (times > 0 || samples.Count == 0))
+        if (interrupted)
         {
             return ExitCode.Interrupted;
         }
@@ -305,10 +311,19 @@ internal static class UdpTimeClientCommand
         {
             var slack = uncertainty > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $" by more than the 4-byte count's uncertainty ({uncertainty.TotalSeconds:0.000} s)") : "";
             return CommandHost.Fail(context.Status, string.Create(CultureInfo.InvariantCulture,
-                $"offset {TimeReport.Seconds(median)} (median of {samples.Count}) is beyond --max-offset {maxOffset!.Value.TotalSeconds:0.######} s{slack}"), ExitCode.Offset);
+                $"offset {TimeReport.Seconds(median)} (median of {samples.Count}) is beyond --max-offset {Duration(maxOffset!.Value)}{slack}"), ExitCode.Offset);
         }
 
         return ExitCode.Ok;
+    }
+
+    // A duration as the user would write it (100ms, 1.5ms): the short form when it says exactly this span.
+    private static string Duration(TimeSpan span)
+    {
+        var text = Core.Diagnostics.DurationText.Format(span);
+        return Parsing.DurationParser.TryParse(text, out var back, out _) && back == span
+            ? text
+            : string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0.###}ms");
     }
 
     /// <summary>How the client reads the 4 bytes: <c>--epoch auto</c> (default) picks the reading nearest the local clock.</summary>

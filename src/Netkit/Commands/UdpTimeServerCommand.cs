@@ -22,13 +22,13 @@ internal static class UdpTimeServerCommand
         var epoch = EpochOption();
         var rate = CommonOptions.OptionalCount("--rate-limit", "Replies per second per source address; the excess is dropped and counted (SNTP: told so with a Kiss-o'-Death RATE, one a second at most). [default: no limit]", 1, 10_000_000);
         var burst = CommonOptions.OptionalCount("--rate-burst", "Requests a source may send at once before --rate-limit applies. [default: the rate]", 1, 10_000_000);
-        var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops).");
+        var privileged = CommonOptions.Flag("--allow-privileged-ports", "Answer source ports below 1024 too (off by default: a guard against echo/chargen reflection loops; SNTP answers port 123 regardless).");
         var statsInterval = CommonOptions.Timeout("--stats-interval", "Print a stats line (requests, replies, drops by reason, errors, bytes, reply times, top sources) this often; SIGUSR1 prints one at any time.", null);
         var protocol = ProtocolOption("time (the 4-byte count) or sntp: answer SNTP/NTP requests (mode 3, version 1-4); other datagrams are dropped.");
         var tcp = CommonOptions.Flag("--tcp", "Also serve TCP on the same port (RFC 868: 4 bytes, then close), with the same epoch, ACLs, limits and counters.");
         var noUdp = CommonOptions.Flag("--no-udp", "With --tcp: serve TCP only.");
         var stratum = CommonOptions.OptionalCount("--stratum", "SNTP: the stratum, 1-15. [default: 10, as chrony's 'local']", 1, 15);
-        var refid = CommonOptions.Text("--refid", "SNTP: the reference id, up to 4 letters or digits (GPS) or the upstream server's IPv4 address. [default: LOCL]", "ID");
+        var refid = CommonOptions.Text("--refid", "SNTP: the reference id: at --stratum 1 the clock's name (GPS, up to 4 letters or digits), above it the upstream server's IPv4 address. [default: LOCL]", "ID");
         var unsynced = CommonOptions.Flag("--unsynchronized", "SNTP: the host clock is not synchronised: replies say so (leap 3, stratum 16) and clients ignore them.");
         foreach (var option in new Option[] { epoch.Option, protocol.Option, tcp, noUdp, stratum, refid, unsynced, rate, burst, privileged, statsInterval.Option })
         {
@@ -72,9 +72,12 @@ internal static class UdpTimeServerCommand
                     else if (id != "LOCL" && IsAddress(id) == (level == 1))
                     {
                         // RFC 5905: a stratum-1 server names its clock; above, the server it follows.
+                        var quoted = Netkit.Parsing.Echo.Quote(id);
                         r.AddError(level == 1
-                            ? $"--refid {id}: at stratum 1 the reference id names the clock (GPS, PPS), not an address"
-                            : $"--refid {id}: a clock's name is a stratum-1 server's reference (add --stratum 1); above stratum 1 it is the upstream server's IPv4 address (LOCL also goes)");
+                            ? $"--refid {quoted}: at stratum 1 the reference id names the clock (GPS, PPS), not an address"
+                            : r.GetValue(unsynced)
+                                ? $"--refid {quoted}: an unsynchronized server (stratum 16) names no clock: give an address or LOCL"
+                                : $"--refid {quoted}: a clock's name is a stratum-1 server's reference (add --stratum 1); above stratum 1 it is the upstream server's IPv4 address (LOCL also goes)");
                     }
                 }
 
