@@ -212,7 +212,9 @@ public sealed partial class ConsoleTests(NetkitBinary netkit) : IDisposable
     {
         var before = Path.Combine(_dir, "before");
         var after = Path.Combine(_dir, "after");
-        var command = $"stty -g > {before}; NO_COLOR=1 {netkit.Path} tcp-server --port 0 --host 127.0.0.1 {string.Join(' ', arguments)}; echo exit=$?; stty -g > {after}";
+        // The terminal's modes after netkit are saved before "exit=" shows: a test that waits for that
+        // line then reads a whole file (it once read the file stty had only just created).
+        var command = $"stty -g > {before}; NO_COLOR=1 {netkit.Path} tcp-server --port 0 --host 127.0.0.1 {string.Join(' ', arguments)}; code=$?; stty -g > {after}; echo exit=$code";
         _tmux = Tmux.Start(command);
         var screen = await _tmux.WaitForTextAsync("listening on 127.0.0.1:");
         var port = int.Parse(ListeningOn().Match(string.Join('\n', screen)).Groups[1].Value, CultureInfo.InvariantCulture);
