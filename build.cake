@@ -2,15 +2,16 @@
 //
 //   dotnet tool restore
 //   dotnet cake --target=Ci                                   # what CI runs on Linux
-//   dotnet cake --target=Release --rids=linux-x64,linux-arm64 -- --version=1.2.3
+//   dotnet cake --target=Release --rids=linux-x64,linux-arm64 --package-version=1.2.3
 //
 // Targets: Clean, Build, Test, Publish, CrossBuild, Wine, Pack, Release, Ci (and the steps they depend on).
 // Arguments:
 //   --rids=RID,RID    Native AOT targets (default: linux-x64,linux-arm64 on x86_64 Linux, else the host's).
-//   --version=X.Y.Z   The version everything carries (`netkit --version`, packages, archives). Cake
-//                     itself owns `--version`, so pass it after `--`. Without it: a `vX.Y.Z` tag on
-//                     HEAD, else Directory.Build.props. Ci adds `-ci.TIMESTAMP` so each run's tool
-//                     packages are new to the NuGet cache.
+//   --package-version=X.Y.Z  The version everything carries (`netkit --version`, packages, archives).
+//                     Not `--version`: Cake owns that one (it prints Cake's version, exits 0 and
+//                     builds nothing). Without it: a `vX.Y.Z` tag on HEAD, else Directory.Build.props,
+//                     except for Release, which fails without one of the first two. Ci adds
+//                     `-ci.TIMESTAMP` so each run's tool packages are new to the NuGet cache.
 //   --sysroot=BOOL    Link Linux binaries against the Debian bullseye sysroot (glibc <= 2.31).
 //                     Default: on for Release (required there) and Ci, off otherwise.
 //   --glibc-ceiling=2.31  With the sysroot, fail if a Linux binary needs a newer GLIBC_ symbol.
@@ -368,10 +369,16 @@ RunTarget(target);
 
 string ResolveVersion()
 {
-    var given = Argument<string>("version", null);
-    var resolved = !string.IsNullOrWhiteSpace(given) ? given.Trim().TrimStart('v') : TagVersion() ?? PropsVersion();
+    // --package-version: Cake owns --version (it prints its own and exits 0, building nothing), so
+    // the script's argument has a name Cake cannot take. `-- --version=X` still works, as before.
+    var given = Argument<string>("package-version", null) ?? Argument<string>("version", null);
+    var tagged = TagVersion();
+    if (target == "Release" && string.IsNullOrWhiteSpace(given) && tagged is null)
+        throw new CakeException("Release needs the version it ships: --package-version=X.Y.Z, or a vX.Y.Z tag on HEAD " +
+            $"(Directory.Build.props' {PropsVersion()} is a development version, not a release's)");
+    var resolved = !string.IsNullOrWhiteSpace(given) ? given.Trim().TrimStart('v') : tagged ?? PropsVersion();
     if (!Regex.IsMatch(resolved, @"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$"))
-        throw new CakeException($"version '{resolved}' is not X.Y.Z or X.Y.Z-PRERELEASE");
+        throw new CakeException($"version '{resolved}' is not X.Y.Z or X.Y.Z-PRERELEASE (--package-version=1.2.3)");
     if (target == "Ci")
         resolved += (resolved.Contains('-') ? ".ci." : "-ci.") + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
     if (target == "Release" && useSysroot == false && rids.Any(r => r.StartsWith("linux-")))
@@ -393,6 +400,8 @@ string PropsVersion() => XmlPeek("Directory.Build.props", "/Project/PropertyGrou
 DotNetMSBuildSettings Properties(string rid)
 {
     var settings = new DotNetMSBuildSettings().WithProperty("Version", version);
+    if (rid == "any")
+        settings = settings.WithProperty("TargetLatestRuntimePatch", "false");
     if (rid is not null && rid.StartsWith("linux-") && useSysroot)
         settings = settings.WithProperty("NetkitSysRootDir", sysrootRoot.FullPath);
     return settings;
@@ -466,7 +475,7 @@ void RecordPackage(string id, string rid)
     var detail = rid switch
     {
         "(pointer)" => "tool pointer package",
-        "any" => payload.Any(p => p.EndsWith("/netkit.dll")) ? "framework-dependent fallback (netkit.dll)"
+        "any" => payload.Any(p => p.EndsWith("/netkit.dll")) ? "framework-dependent fallback (netkit.dll), " + AnyRuntime(zip, package)
             : throw new CakeException($"{package}: no netkit.dll in the `any` package"),
         _ => payload.Any(p => p.EndsWith("/" + BinaryName(rid))) && !payload.Any(p => p.EndsWith(".dll") || p.EndsWith(".dbg"))
             ? "native AOT tool package, same binary as publish/" + rid
@@ -481,6 +490,20 @@ void RecordPackage(string id, string rid)
             throw new CakeException($"{package}: its {BinaryName(rid)} differs from {published}");
     }
     Record(package, rid, detail);
+}
+
+// The `any` package must run on every .NET 10 runtime: its runtimeconfig asks for 10.0.0 (the host
+// then takes the newest 10.0.x installed), not the build machine's patch, which `dotnet pack -r any`
+// writes unless TargetLatestRuntimePatch is off (a Pi with an older 10.0 was told to install .NET).
+static string AnyRuntime(ZipArchive zip, FilePath package)
+{
+    var entry = zip.Entries.SingleOrDefault(e => e.FullName.EndsWith("/netkit.runtimeconfig.json"))
+        ?? throw new CakeException($"{package}: no netkit.runtimeconfig.json in the `any` package");
+    using var reader = new StreamReader(entry.Open());
+    var wanted = Regex.Match(reader.ReadToEnd(), "\"version\"\\s*:\\s*\"([^\"]+)\"").Groups[1].Value;
+    if (wanted != "10.0.0")
+        throw new CakeException($"{package}: its runtimeconfig asks for runtime {wanted}, not 10.0.0: it would refuse older 10.0 runtimes");
+    return "runs on any .NET 10 runtime (asks 10.0.0)";
 }
 
 void Record(FilePath path, string rid, string detail)

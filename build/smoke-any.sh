@@ -48,4 +48,31 @@ ok "installed the framework-dependent any package: ${dll#"$dir/"}"
 
 ok "runtimes here: $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tr '\n' ' ')"
 installed_tool_works "any package" "$cmd" "$version"
+
+# The package asks for runtime 10.0.0, so any .NET 10 runs it: here the oldest 10.0 the NuGet
+# mirror serves (ANY_OLDEST_RUNTIME), alone in a private DOTNET_ROOT (this SDK's host, that
+# runtime's shared framework). A package built asking for the build machine's patch (10.0.12)
+# said "You must install or update .NET" there.
+oldest=${ANY_OLDEST_RUNTIME:-10.0.11}
+rid=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
+mkdir -p "$SMOKE_TMP/rt"
+cat > "$SMOKE_TMP/rt/rt.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Microsoft.NETCore.App.Runtime.$rid" Version="[$oldest]" /></ItemGroup>
+</Project>
+XML
+dotnet restore "$SMOKE_TMP/rt/rt.csproj" >"$SMOKE_TMP/rt/restore.log" 2>&1 ||
+  fail "could not download Microsoft.NETCore.App.Runtime.$rid $oldest: $(tail -3 "$SMOKE_TMP/rt/restore.log")"
+pack="$NUGET_PACKAGES/microsoft.netcore.app.runtime.$rid/$oldest/runtimes/$rid"
+host=$(dirname "$(readlink -f "$(command -v dotnet)")")
+root="$SMOKE_TMP/dotnet-$oldest"
+mkdir -p "$root/host" "$root/shared/Microsoft.NETCore.App/$oldest"
+cp "$host/dotnet" "$root/" && cp -r "$host/host/fxr" "$root/host/"
+cp "$pack"/lib/net10.0/* "$pack"/native/* "$root/shared/Microsoft.NETCore.App/$oldest/"
+runtimes=$(DOTNET_ROOT="$root" "$root/dotnet" --list-runtimes)
+[ "$runtimes" = "Microsoft.NETCore.App $oldest [$root/shared/Microsoft.NETCore.App]" ] || fail "the private root holds more than $oldest: $runtimes"
+printed=$(DOTNET_ROOT="$root" "$root/dotnet" "$dll" --version 2>&1) || fail "the any package on runtime $oldest alone: $printed"
+[ "$printed" = "$version" ] || fail "the any package on runtime $oldest printed '$printed', expected $version"
+ok "the any package runs on .NET $oldest alone (it asks $(sed -n 's/.*"version": "\(10[^"]*\)".*/\1/p' "$(dirname "$dll")/netkit.runtimeconfig.json"))"
 echo "any fallback test passed"
