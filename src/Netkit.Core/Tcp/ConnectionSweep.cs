@@ -36,7 +36,7 @@ internal sealed class ConnectionSweep(TcpServerOptions options, ServerCounters c
     }
 
     /// <summary>Sweeps <paramref name="connections"/> until <paramref name="stop"/> fires.</summary>
-    public async Task RunAsync(ConcurrentDictionary<int, ServedConnection> connections, CancellationToken stop)
+    public async Task RunAsync(ConcurrentDictionary<object, ServedConnection> connections, CancellationToken stop)
     {
         if (Period is not { } period)
         {

@@ -95,6 +95,16 @@ public sealed class HelpTextTests
         Assert.Contains("Examples:", help, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_commands_list_shows_an_optional_argument_as_the_commands_usage_does()
+    {
+        var root = await HelpOf("--help");
+        Assert.Contains("  tcp-client [<host>]  ", root, StringComparison.Ordinal);
+        Assert.Contains("  udp-time-client [<host>]  ", root, StringComparison.Ordinal);
+        Assert.Contains("  completion <bash|fish|pwsh|zsh>  ", root, StringComparison.Ordinal);
+        Assert.Contains(" tcp-client [<host>] [options]", await HelpOf("tcp-client", "--help"), StringComparison.Ordinal);
+    }
+
     private static async Task<string> HelpOf(params string[] args)
     {
         var output = new StringWriter();
