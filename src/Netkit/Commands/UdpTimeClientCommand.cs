@@ -275,21 +275,15 @@ internal static class UdpTimeClientCommand
 
         // The median, and for the 4-byte count how far beyond the limit it surely is: the count is
         // only good to the uncertainty, and a correct clock must not fail the check.
-        var sorted = new TimeSpan[samples.Count];
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            sorted[i] = samples[i].Offset;
-        }
-
-        TimeReport.Sort(sorted);
-        var median = TimeReport.Median(sorted);
+        var (offsets, delays) = TimeReport.Sorted(samples);
+        var median = TimeReport.Median(offsets);
         var beyond = maxOffset is { } limit && samples.Count > 0 && median.Duration() - uncertainty > limit;
         // Ctrl+C cut a --count run short, or came before any answer: 130. With --interval alone it is
         // how such a run ends, and the answers decide.
         var interrupted = context.Stop.IsCancellationRequested && (times > 0 || samples.Count + kisses == 0);
         var status = failure is not null ? "failed" : interrupted ? "interrupted"
             : samples.Count == 0 ? (kisses > 0 ? "kiss-of-death" : "no-reply") : beyond ? "offset" : "ok";
-        TimeReport.WriteSummary(stdout, server, asked, samples, lost, kisses, status, json);
+        TimeReport.WriteSummary(stdout, server, asked, offsets, delays, lost, kisses, status, json);
         if (failure is not null)
         {
             throw failure;

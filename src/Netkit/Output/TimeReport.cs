@@ -84,17 +84,8 @@ internal static class TimeReport
     /// The summary of repeated queries: <c>--- 127.0.0.1:123: 6 asked, 5 sample(s), 1 lost; offset min/median/max +0.000012/+0.000030/+0.000100 s; delay min/median/max 0.080/0.100/0.300 ms</c>,
     /// or one JSON object with the same figures.
     /// </summary>
-    public static void WriteSummary(Stream output, string server, int asked, IReadOnlyList<(TimeSpan Offset, TimeSpan Delay)> samples, int lost, int kisses, string status, bool json)
+    public static void WriteSummary(Stream output, string server, int asked, TimeSpan[] offsets, TimeSpan[] delays, int lost, int kisses, string status, bool json)
     {
-        var offsets = new TimeSpan[samples.Count];
-        var delays = new TimeSpan[samples.Count];
-        for (var i = 0; i < samples.Count; i++)
-        {
-            (offsets[i], delays[i]) = samples[i];
-        }
-
-        Sort(offsets);
-        Sort(delays);
         if (json)
         {
             using (var writer = new Utf8JsonWriter(output, Compact))
@@ -102,7 +93,7 @@ internal static class TimeReport
                 writer.WriteStartObject();
                 writer.WriteString("server", server);
                 writer.WriteNumber("asked", asked);
-                writer.WriteNumber("samples", samples.Count);
+                writer.WriteNumber("samples", offsets.Length);
                 writer.WriteNumber("lost", lost);
                 writer.WriteNumber("kissOfDeath", kisses);
                 WriteRange(writer, "offsetSeconds", offsets, static t => Math.Round(t.TotalSeconds, 7));
@@ -116,19 +107,34 @@ internal static class TimeReport
         }
 
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"--- {server}: {asked} asked, {samples.Count} sample(s), {lost} lost");
+        text.Append(CultureInfo.InvariantCulture, $"--- {server}: {asked} asked, {offsets.Length} sample(s), {lost} lost");
         if (kisses > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $", {kisses} kiss-o'-death");
         }
 
-        if (samples.Count > 0)
+        if (offsets.Length > 0)
         {
             text.Append(CultureInfo.InvariantCulture,
                 $"; offset min/median/max {Seconds(offsets[0], false)}/{Seconds(Median(offsets), false)}/{Seconds(offsets[^1])}; delay min/median/max {delays[0].TotalMilliseconds:0.000}/{Median(delays).TotalMilliseconds:0.000}/{Millis(delays[^1])}");
         }
 
         output.Write(Encoding.UTF8.GetBytes(text.Append('\n').ToString()));
+    }
+
+    /// <summary>The samples' offsets and delays, each sorted: what the summary and the check read.</summary>
+    public static (TimeSpan[] Offsets, TimeSpan[] Delays) Sorted(IReadOnlyList<(TimeSpan Offset, TimeSpan Delay)> samples)
+    {
+        var offsets = new TimeSpan[samples.Count];
+        var delays = new TimeSpan[samples.Count];
+        for (var i = 0; i < samples.Count; i++)
+        {
+            (offsets[i], delays[i]) = samples[i];
+        }
+
+        Sort(offsets);
+        Sort(delays);
+        return (offsets, delays);
     }
 
     /// <summary>Sorts spans in place (a heap sort: no generic sort helper for one more type in the binary).</summary>
