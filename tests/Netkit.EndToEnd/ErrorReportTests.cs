@@ -135,6 +135,29 @@ public sealed class ErrorReportTests(NetkitBinary netkit)
     }
 
     /// <summary>The one error line (a client's tutorial prompt may come before it), and no stack trace.</summary>
+    [SkippableFact]
+    public async Task NoDevNull_AsInABareChroot_WithStdinClosed_StillRuns()
+    {
+        // A chroot or sandbox without /dev: netkit fills closed standard descriptors with /dev/null
+        // first, and died there with an unhandled exception (exit 134) before doing anything.
+        Skip.IfNot(OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess, "an empty /dev of our own needs root (unshare -m)");
+        var unshare = Toolchain.Require("unshare");
+        var (server, port) = await netkit.StartServerAsync("udp-time-server", "--host", "127.0.0.1", "--port", "0");
+        using (server)
+        {
+            const string Script = """
+                mount -t tmpfs none /dev || exit 90
+                exec "$0" udp-time-client 127.0.0.1 --port "$1" --json <&-
+                """;
+            using var run = RunningProcess.Start(unshare, ["-m", "sh", "-c", Script, netkit.Path, Invariant(port)]);
+            run.CloseStdin();
+            var code = await run.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            Skip.If(code == 90, "cannot mount a tmpfs here");
+            Assert.True(code == 0, $"exit {code}: {run.Stderr}");
+            Assert.StartsWith("{\"server\":\"127.0.0.1:", run.Stdout, StringComparison.Ordinal);
+        }
+    }
+
     private static string ErrorLine(string stderr)
     {
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

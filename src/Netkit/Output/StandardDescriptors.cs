@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Netkit.Output;
 
 /// <summary>
@@ -20,7 +22,18 @@ internal static class StandardDescriptors
         // open() returns the lowest free descriptor, so each call fills the next closed one.
         while (true)
         {
-            var handle = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            SafeFileHandle handle;
+            try
+            {
+                handle = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A chroot or sandbox with no /dev (or no access to it): nothing to fill with, and
+                // no reason to die before the first line. The closed descriptors stay closed.
+                return;
+            }
+
             if (handle.DangerousGetHandle() > 2)
             {
                 handle.Dispose();
