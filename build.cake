@@ -46,6 +46,8 @@ var rids = Argument("rids", hostRid == "linux-x64" ? "linux-x64,linux-arm64" : h
     .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 var useSysroot = Argument("sysroot", target is "Release" or "Ci") && IsRunningOnLinux();
 var packPointer = Argument("pack-pointer", true);
+// Framework-dependent packages for musl hosts, packed with the pointer (see RepackAs).
+var muslRids = new[] { "linux-musl-x64", "linux-musl-arm64" };
 var skipTests = Argument("skip-tests", false);
 var version = ResolveVersion();
 // Linux release binaries must load on Debian 11, Ubuntu 20.04 and Raspberry Pi OS bullseye.
@@ -192,6 +194,11 @@ Task("Pack")
     }
     if (packPointer)
     {
+        foreach (var rid in muslRids)
+        {
+            RepackAs($"netkit.any", $"netkit.{rid}");
+            RecordPackage($"netkit.{rid}", rid);
+        }
         DotNetPack(Project, new DotNetPackSettings
         {
             Configuration = Configuration,
@@ -265,6 +272,12 @@ Task("SmokeAny")
     .IsDependentOn("Pack")
     .WithCriteria(() => IsRunningOnLinux() && packPointer, "needs the pointer and any packages, on Linux")
     .Does(() => Bash("build/smoke-any.sh", feed.FullPath, version));
+
+Task("SmokeMusl")
+    .Description("Installs the tool as a musl host (Alpine) resolves it and runs that package on .NET's musl runtime in a root with no glibc.")
+    .IsDependentOn("Pack")
+    .WithCriteria(() => hostRid == "linux-x64" && rids.Contains("linux-x64") && packPointer, "needs the pointer and musl packages on an x86_64 Linux host")
+    .Does(() => Bash("build/smoke-musl.sh", feed.FullPath, version, publishRoot.Combine("linux-x64").CombineWithFilePath("netkit").FullPath));
 
 Task("SmokeArm64")
     .Description("Runs the linux-arm64 binary under qemu against the linux-x64 one (TCP and UDP, both ways).")
@@ -359,6 +372,7 @@ Task("Ci")
     .IsDependentOn("Pack")
     .IsDependentOn("SmokeTool")
     .IsDependentOn("SmokeAny")
+    .IsDependentOn("SmokeMusl")
     .IsDependentOn("Archive")
     .IsDependentOn("LintWorkflows")
     .Does(() => { });
@@ -477,12 +491,15 @@ void RecordPackage(string id, string rid)
         "(pointer)" => "tool pointer package",
         "any" => payload.Any(p => p.EndsWith("/netkit.dll")) ? "framework-dependent fallback (netkit.dll), " + AnyRuntime(zip, package)
             : throw new CakeException($"{package}: no netkit.dll in the `any` package"),
+        _ when muslRids.Contains(rid) => payload.Any(p => p.EndsWith("/netkit.dll")) && !payload.Any(p => p.EndsWith("/netkit"))
+            ? "framework-dependent, the `any` payload for musl hosts, " + AnyRuntime(zip, package)
+            : throw new CakeException($"{package}: expected the framework-dependent netkit.dll and no native binary, has {string.Join(", ", payload)}"),
         _ => payload.Any(p => p.EndsWith("/" + BinaryName(rid))) && !payload.Any(p => p.EndsWith(".dll") || p.EndsWith(".dbg"))
             ? "native AOT tool package, same binary as publish/" + rid
             : throw new CakeException($"{package}: expected only the native binary, has {string.Join(", ", payload)}"),
     };
     // The package must carry exactly the binary Publish checked (version, glibc), not a rebuild.
-    if (rid is not ("(pointer)" or "any"))
+    if (rid is not ("(pointer)" or "any") && !muslRids.Contains(rid))
     {
         using var packed = zip.Entries.Single(e => e.FullName.EndsWith("/" + BinaryName(rid))).Open();
         var published = publishRoot.Combine(rid).CombineWithFilePath(BinaryName(rid));
@@ -490,6 +507,49 @@ void RecordPackage(string id, string rid)
             throw new CakeException($"{package}: its {BinaryName(rid)} differs from {published}");
     }
     Record(package, rid, detail);
+}
+
+// musl hosts (Alpine) walk the RID graph linux-musl-x64 -> linux-musl -> linux-x64 -> ... -> any, so
+// with no package of their own they got netkit.linux-x64, a glibc binary that cannot start there
+// (no /lib64/ld-linux-x86-64.so.2). They get the framework-dependent build instead, run by the .NET
+// 10 that `dotnet tool install` itself needs: Native AOT for musl needs the musl ILCompiler pack,
+// which our NuGet mirror does not serve. The SDK cannot pack a RID-specific framework-dependent tool
+// without that RID's runtime pack (none for linux-musl-arm64 on the mirror), and the payload is the
+// same IL anyway, so each musl package is netkit.any under the musl RID's id: same files, same
+// runtimeconfig (asks 10.0.0). build/smoke-musl.sh installs it as a musl host resolves it and runs
+// it on .NET's musl runtime in a root with no glibc. (muslRids is declared at the top.)
+
+void RepackAs(string fromId, string toId)
+{
+    var source = feed.CombineWithFilePath($"{fromId}.{version}.nupkg");
+    var target = feed.CombineWithFilePath($"{toId}.{version}.nupkg");
+    if (FileExists(target)) DeleteFile(target);
+    using var input = ZipFile.OpenRead(source.FullPath);
+    using var output = ZipFile.Open(target.FullPath, ZipArchiveMode.Create);
+    // The id is in the nuspec (and its file name), the relationship that names it, and the core properties.
+    var renamed = new Dictionary<string, (string From, string To)>
+    {
+        [$"{fromId}.nuspec"] = ($"<id>{fromId}</id>", $"<id>{toId}</id>"),
+        ["_rels/.rels"] = ($"Target=\"/{fromId}.nuspec\"", $"Target=\"/{toId}.nuspec\""),
+        ["package/services/metadata/core-properties/nuget.psmdcp"] = ($"<dc:identifier>{fromId}</dc:identifier>", $"<dc:identifier>{toId}</dc:identifier>"),
+    };
+    foreach (var entry in input.Entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var stream = entry.Open()) stream.CopyTo(buffer);
+        var bytes = buffer.ToArray();
+        if (renamed.TryGetValue(entry.FullName, out var change))
+        {
+            var text = System.Text.Encoding.UTF8.GetString(bytes);
+            if (!text.Contains(change.From)) throw new CakeException($"{source}: {entry.FullName} has no {change.From}");
+            bytes = System.Text.Encoding.UTF8.GetBytes(text.Replace(change.From, change.To));
+        }
+        var name = entry.FullName == $"{fromId}.nuspec" ? $"{toId}.nuspec" : entry.FullName;
+        var copy = output.CreateEntry(name, CompressionLevel.Optimal);
+        copy.LastWriteTime = entry.LastWriteTime;
+        using var written = copy.Open();
+        written.Write(bytes);
+    }
 }
 
 // The `any` package must run on every .NET 10 runtime: its runtimeconfig asks for 10.0.0 (the host

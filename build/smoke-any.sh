@@ -5,10 +5,11 @@
 #
 #   build/smoke-any.sh FEED VERSION
 #
-# This machine's RID (linux-x64) is declared, so the pointer is copied into a fresh feed with every
-# linux-* entry removed; the SDK then makes the same choice it makes on such a host. The feed holds
-# only that pointer and netkit.any (a lookup of netkit.linux-x64 would fail), and the NuGet cache is
-# a fresh one, so nothing installed before can stand in. Then the TCP and UDP round trips.
+# The SDK takes its own RID from RuntimeInformation.RuntimeIdentifier, which the host sets from
+# DOTNET_RUNTIME_ID when given: DOTNET_RUNTIME_ID=linux-arm makes this SDK resolve the pointer as a
+# 32-bit Raspberry Pi OS does (linux-arm -> linux -> unix -> any). The feed holds only the pointer
+# and netkit.any (a lookup of any other package would fail), and the NuGet cache is a fresh one, so
+# nothing installed before can stand in. Then the TCP and UDP round trips, and the oldest runtime.
 set -euo pipefail
 feed=$(realpath "${1:?usage: smoke-any.sh FEED VERSION}")
 version=${2:?usage: smoke-any.sh FEED VERSION}
@@ -17,34 +18,20 @@ source "$(dirname "$0")/smoke-lib.sh"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NUGET_PACKAGES="$SMOKE_TMP/nuget"
 only="$SMOKE_TMP/feed"
 mkdir -p "$only"
-[ -f "$feed/netkit.any.$version.nupkg" ] || fail "no netkit.any.$version.nupkg in $feed"
-cp "$feed/netkit.any.$version.nupkg" "$only/"
-python3 - "$feed/netkit.$version.nupkg" "$only/netkit.$version.nupkg" <<'PY'
-import re, sys, zipfile
-source, target = sys.argv[1:]
-with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-    settings = [n for n in zin.namelist() if n.endswith("DotnetToolSettings.xml")]
-    assert len(settings) == 1, settings
-    for item in zin.infolist():
-        data = zin.read(item.filename)
-        if item.filename == settings[0]:
-            text = data.decode("utf-8-sig")
-            assert 'RuntimeIdentifier="any"' in text, "the pointer declares no any package"
-            text, removed = re.subn(r'\s*<RuntimeIdentifierPackage RuntimeIdentifier="linux-[^"]*" Id="[^"]*" />', "", text)
-            assert removed >= 1, "no linux-* entry to remove"
-            data = text.encode("utf-8")
-        zout.writestr(item, data)
-PY
-ok "feed: the pointer without linux-* entries, and netkit.any"
+for package in "netkit.$version.nupkg" "netkit.any.$version.nupkg"; do
+  [ -f "$feed/$package" ] || fail "no $package in $feed"
+  cp "$feed/$package" "$only/"
+done
+ok "feed: the pointer and netkit.any, nothing else"
 
 dir="$SMOKE_TMP/tools"
-dotnet tool install --tool-path "$dir" --source "$only" netkit --version "$version" ||
-  fail "dotnet tool install netkit $version from a feed with only the pointer and netkit.any"
+DOTNET_RUNTIME_ID=linux-arm dotnet tool install --tool-path "$dir" --source "$only" netkit --version "$version" ||
+  fail "a linux-arm host: dotnet tool install netkit $version from a feed with only the pointer and netkit.any"
 cmd="$dir/netkit"
 [ -x "$cmd" ] || fail "no $cmd after install"
 dll=$(find "$dir/.store" -name netkit.dll -path '*/tools/net10.0/any/*' | head -1)
 [ -n "$dll" ] || fail "installed netkit is not the any package: no tools/net10.0/any/netkit.dll under $dir/.store"
-ok "installed the framework-dependent any package: ${dll#"$dir/"}"
+ok "a linux-arm host installs the framework-dependent any package: ${dll#"$dir/"}"
 
 ok "runtimes here: $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tr '\n' ' ')"
 installed_tool_works "any package" "$cmd" "$version"
