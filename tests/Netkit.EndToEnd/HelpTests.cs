@@ -211,4 +211,23 @@ public sealed class HelpTests(NetkitBinary netkit)
         Assert.Contains("Register-ArgumentCompleter -Native -CommandName netkit", process.Stdout, StringComparison.Ordinal);
         Assert.Contains("'--mode' = @('echo', 'seed')", process.Stdout, StringComparison.Ordinal);
     }
+
+    [SkippableFact]
+    public void ReadmeSizeFigure_IsThisBinarys()
+    {
+        // The README's Performance table gives the stripped linux-x64 binary's size in bytes; it went
+        // stale once (issue 14). Within 1 %: the release build links another glibc's crt files.
+        Skip.IfNot(netkit.IsNative && !NetkitBinary.IsEmulated && OperatingSystem.IsLinux()
+            && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64,
+            "the README gives the native linux-x64 binary's size");
+        var root = NetkitBinary.FindRepositoryRoot();
+        Skip.If(root is null, "no repository (netkit.sln) above the tests");
+        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        var row = System.Text.RegularExpressions.Regex.Match(readme, @"\| binary size \(stripped, linux-x64\) \|[^|\n]*?(\d[\d,]*) bytes");
+        Assert.True(row.Success, "README.md has no '| binary size (stripped, linux-x64) | N bytes ...' row");
+        var stated = long.Parse(row.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+        var actual = new FileInfo(netkit.Path).Length;
+        Assert.True(Math.Abs(actual - stated) <= stated / 100,
+            FormattableString.Invariant($"README.md says {stated:N0} bytes; {netkit.Path} is {actual:N0}: update the Performance table"));
+    }
 }
