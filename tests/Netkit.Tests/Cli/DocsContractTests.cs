@@ -61,6 +61,38 @@ public sealed partial class DocsContractTests
         }
     }
 
+    [Fact]
+    public void The_common_socket_option_table_marks_exactly_the_commands_that_take_each_option()
+    {
+        // | `--opt` ... | what | tcp-server | tcp-client | udp-time-server | udp-time-client |
+        var lines = Section("Common socket options").Split('\n').Where(l => l.StartsWith('|')).ToList();
+        var header = lines[0].Split('|').Select(c => c.Trim()).ToArray();
+        var columns = header[3..^1];
+        Assert.Equal(["tcp-server", "tcp-client", "udp-time-server", "udp-time-client"], columns);
+        var rows = 0;
+        foreach (var line in lines.Skip(2))
+        {
+            var cells = line.Split('|').Select(c => c.Trim()).ToArray();
+            var marks = cells[3..^1];
+            Assert.Equal(columns.Length, marks.Length);
+            var options = Regex.Matches(cells[1], @"`(-[^ `]+)").Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(options);
+            foreach (var option in options)
+            {
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    var has = Names(Root.Subcommands.Single(c => c.Name == columns[i])).Contains(option);
+                    Assert.True(has == (marks[i] == "✓"),
+                        $"docs/cli.md's socket option table says {columns[i]} {(marks[i] == "✓" ? "takes" : "does not take")} {option}; `netkit {columns[i]} --help` {(has ? "has" : "does not have")} it");
+                }
+            }
+
+            rows++;
+        }
+
+        Assert.True(rows >= 10, $"only {rows} rows in the socket option table");
+    }
+
     private static HashSet<string> Names(Command command)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
