@@ -9,7 +9,8 @@
 //   --rids=RID,RID    Native AOT targets (default: linux-x64,linux-arm64 on x86_64 Linux, else the host's).
 //   --package-version=X.Y.Z  The version everything carries (`netkit --version`, packages, archives).
 //                     Not `--version`: Cake owns that one (it prints Cake's version, exits 0 and
-//                     builds nothing). Without it: a `vX.Y.Z` tag on HEAD, else Directory.Build.props,
+//                     builds nothing). SemVer: 1.2.3 or 1.2.3-rc.1, no leading zeros, each number
+//                     at most 65534. Without it: a `vX.Y.Z` tag on HEAD, else Directory.Build.props,
 //                     except for Release, which fails without one of the first two. Ci adds
 //                     `-ci.TIMESTAMP` so each run's tool packages are new to the NuGet cache.
 //   --sysroot=BOOL    Link Linux binaries against the Debian bullseye sysroot (glibc <= 2.31).
@@ -18,6 +19,8 @@
 //   --pack-pointer=BOOL  Also pack the RID-agnostic pointer package and the framework-dependent
 //                     `any` package (default true; the release workflow packs them on one runner).
 //   --skip-tests=BOOL Ci without the unit and integration tests (.ci/run has just run them).
+//   --allow-dirty=BOOL  Release from a tree with uncommitted changes (default false: it refuses,
+//                     since the packages name HEAD's commit as their source).
 // Everything lands in artifacts/ (git-ignored): publish/RID, packages (a local NuGet feed),
 // release (archives and SHA256SUMS), sysroot and tools (caches that Clean keeps: they never change).
 
@@ -30,6 +33,11 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 var target = Argument("target", "Build");
+// Cake runs a task whatever the case of its name (--target=release runs Release), and the checks
+// below compare names: so the names they compare are made canonical first, or `release` would
+// skip the version, sysroot, glibc and clean-tree checks and still ship.
+foreach (var name in new[] { "Release", "Ci" })
+    if (string.Equals(target, name, StringComparison.OrdinalIgnoreCase)) target = name;
 const string Configuration = "Release";
 const string Project = "src/Netkit/Netkit.csproj";
 const string Solution = "netkit.sln";
@@ -49,6 +57,7 @@ var packPointer = Argument("pack-pointer", true);
 // Framework-dependent packages for musl hosts, packed with the pointer (see RepackAs).
 var muslRids = new[] { "linux-musl-x64", "linux-musl-arm64" };
 var skipTests = Argument("skip-tests", false);
+var explicitVersion = false; // set by ResolveVersion: --package-version was given
 var version = ResolveVersion();
 // Linux release binaries must load on Debian 11, Ubuntu 20.04 and Raspberry Pi OS bullseye.
 var glibcCeiling = Version.Parse(Argument("glibc-ceiling", "2.31"));
@@ -60,6 +69,17 @@ Setup(ctx =>
 {
     Information($"netkit {version}; RIDs: {string.Join(", ", rids)}; host: {hostRid}; "
         + $"sysroot: {(useSysroot ? "bullseye" : "host")}");
+    // A release is made from what is committed: the packages name HEAD's commit as their source.
+    if (target == "Release" && !Argument("allow-dirty", false) && HasCommand("git"))
+    {
+        var (code, status) = Capture("git", new[] { "status", "--porcelain" });
+        if (code == 0 && status.Trim().Length > 0)
+            throw new CakeException("Release builds what is committed, and the packages name HEAD's commit as their source; "
+                + "this tree has changes (git status --porcelain):\n" + status.TrimEnd() + "\ncommit or stash them (or --allow-dirty=true for a trial)");
+    }
+    if (target != "Release" && explicitVersion && rids.Any(r => r.StartsWith("linux-")) && !useSysroot)
+        Warning($"--package-version={version} was given, but this is not the Release target: its Linux binaries use this host's glibc "
+            + "(not the bullseye sysroot's 2.31) and must not be shipped; `--target=Release` makes the ones to ship.");
 });
 
 Teardown(ctx =>
@@ -389,19 +409,42 @@ string ResolveVersion()
 {
     // --package-version: Cake owns --version (it prints its own and exits 0, building nothing), so
     // the script's argument has a name Cake cannot take. `-- --version=X` still works, as before.
-    var given = Argument<string>("package-version", null) ?? Argument<string>("version", null);
+    string given = null;
+    foreach (var name in new[] { "package-version", "version" })
+    {
+        if (given is not null || !HasArgument(name)) continue;
+        given = Argument<string>(name, "").Trim();
+        if (given.Length == 0 || given == "true")
+            throw new CakeException($"--{name} needs a value: --{name}=1.2.3");
+    }
+    explicitVersion = given is not null;
     var tagged = TagVersion();
     if (target == "Release" && string.IsNullOrWhiteSpace(given) && tagged is null)
         throw new CakeException("Release needs the version it ships: --package-version=X.Y.Z, or a vX.Y.Z tag on HEAD " +
             $"(Directory.Build.props' {PropsVersion()} is a development version, not a release's)");
-    var resolved = !string.IsNullOrWhiteSpace(given) ? given.Trim().TrimStart('v') : tagged ?? PropsVersion();
-    if (!Regex.IsMatch(resolved, @"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$"))
-        throw new CakeException($"version '{resolved}' is not X.Y.Z or X.Y.Z-PRERELEASE (--package-version=1.2.3)");
+    var resolved = !string.IsNullOrWhiteSpace(given) ? (given.StartsWith("v") ? given.Substring(1) : given) : tagged ?? PropsVersion();
+    CheckVersion(resolved);
     if (target == "Ci")
         resolved += (resolved.Contains('-') ? ".ci." : "-ci.") + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
     if (target == "Release" && useSysroot == false && rids.Any(r => r.StartsWith("linux-")))
         throw new CakeException("Release links Linux binaries against the bullseye sysroot: run it on Linux without --sysroot=false");
     return resolved;
+}
+
+// SemVer 2 as NuGet keeps it (no leading zeros: NuGet would write 01.2.3 as 1.2.3, and the
+// packages Cake looks for would not be there), each number at most 65534 (an assembly version's
+// limit); checked before anything is built.
+static void CheckVersion(string version)
+{
+    const string Number = @"(0|[1-9]\d*)";
+    const string Identifier = @"(0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)";
+    var match = Regex.Match(version, $@"^{Number}\.{Number}\.{Number}(-{Identifier}(\.{Identifier})*)?$");
+    if (!match.Success)
+        throw new CakeException($"version '{version}' is not X.Y.Z or X.Y.Z-PRERELEASE in SemVer (no leading zeros, no empty "
+            + "parts, no +metadata): --package-version=1.2.3 or 1.2.3-rc.1");
+    foreach (var group in new[] { match.Groups[1], match.Groups[2], match.Groups[3] })
+        if (!int.TryParse(group.Value, out var part) || part > 65534)
+            throw new CakeException($"version '{version}': {group.Value} is above 65534, the most an assembly version holds");
 }
 
 string TagVersion()

@@ -70,7 +70,9 @@ internal static class NetkitCli
             ProcessTerminationTimeout = null, // CommandHost handles SIGINT/SIGTERM itself.
         };
 
-        if (result.Errors.Count > 0 && result.Action is not (HelpAction or HelpWithEpilogueAction))
+        // --version ends the parse, and the parser then drops what follows without an error:
+        // `netkit --version extra` must not read as a success.
+        if ((result.Errors.Count > 0 || result.UnmatchedTokens.Count > 0) && result.Action is not (HelpAction or HelpWithEpilogueAction))
         {
             var where = result.CommandResult.Command is RootCommand ? "netkit" : "netkit " + result.CommandResult.Command.Name;
             return CommandHost.Fail(status, $"{Describe(result)} (see '{where} --help')", ExitCode.Usage);

@@ -10,7 +10,7 @@ internal static class SockoptsCommand
 {
     public static Command Create()
     {
-        var command = new Command("sockopts", "List the socket options this platform supports, their level, the netkit flag that sets each, and the value on a fresh TCP and UDP socket.");
+        var command = new Command("sockopts", "List the socket options netkit knows, their level, the netkit flag that sets each, and the value on a fresh TCP and UDP socket (unsupported: this platform lacks it).");
         var json = CommonOptions.Flag("--json", "Print JSON for machines.");
         command.Add(json);
         command.SetAction(r =>

@@ -26,6 +26,8 @@ public sealed class CommandLineTests
     [InlineData("no-such-command")]
     [InlineData("-v", "loud", "tcp-server")]
     [InlineData("--log-format", "xml", "tcp-server")]
+    [InlineData("--version", "extra")]
+    [InlineData("--version", "--nope")]
     public async Task Bad_arguments_exit_2_with_one_line(params string[] args)
     {
         var output = new StringWriter();
