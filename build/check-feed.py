@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Every package the tool pointer names is in the feed, with that id and version.
 
-    build/check-feed.py FEED VERSION [--optional RID,RID] [--only RID,RID]
+    build/check-feed.py FEED VERSION [--optional RID,RID [--drop-missing]] [--only RID,RID]
     build/check-feed.py --self-test
 
 The pointer (netkit.VERSION.nupkg) lists a package per RID in DotnetToolSettings.xml. A RID whose
 package is missing breaks `dotnet tool install -g netkit` on exactly those hosts ("package not
 found"), so the release checks this before it pushes anything. --optional RIDs (a runner that may
-not exist, win-arm64) only warn; --only limits the check to the RIDs this run built (Cake's Pack on
-one Linux runner makes no win-* or osx-* package). Each package found must carry that id and
-version in its nuspec and be a DotnetToolRidPackage.
+not exist, win-arm64) only warn; with --drop-missing their entries are taken out of the pointer, so
+those hosts walk the RID graph on to `any` (the framework-dependent package) instead of failing.
+--only limits the check to the RIDs this run built (Cake's Pack on one Linux runner makes no win-*
+or osx-* package). Each package found must carry that id and version in its nuspec and be a
+DotnetToolRidPackage.
 """
 import os
 import re
@@ -41,18 +43,38 @@ def nuspec(package):
     return field("id"), field("version"), kind[1] if kind else None
 
 
-def check(feed, version, optional=(), only=None, out=sys.stdout):
+def drop_entries(pointer, rids):
+    """Rewrites the pointer without the RuntimeIdentifierPackage entries of these RIDs."""
+    with zipfile.ZipFile(pointer) as z:
+        items = [(info, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(pointer + ".new", "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename.endswith("DotnetToolSettings.xml"):
+                text = data.decode("utf-8-sig")
+                for rid in rids:
+                    text, n = re.subn(rf'\s*<RuntimeIdentifierPackage RuntimeIdentifier="{re.escape(rid)}" Id="[^"]+"\s*/>', "", text)
+                    assert n == 1, f"{rid}: {n} entries"
+                data = text.encode("utf-8")
+            z.writestr(info, data)
+    os.replace(pointer + ".new", pointer)
+
+
+def check(feed, version, optional=(), only=None, drop=False, out=sys.stdout):
     pointer = os.path.join(feed, f"netkit.{version}.nupkg")
     if not os.path.isfile(pointer):
         return [f"no pointer package {pointer}"], []
-    errors, warnings = [], []
+    errors, warnings, dropped = [], [], []
     for rid, package_id in settings_entries(pointer):
         if only is not None and rid not in only:
             continue
         path = os.path.join(feed, f"{package_id}.{version}.nupkg")
         if not os.path.isfile(path):
             message = f"the pointer names {package_id} for {rid}, but {os.path.basename(path)} is not in {feed}"
-            if rid in optional:
+            if rid in optional and drop:
+                dropped.append(rid)
+                warnings.append(message + f": taken out of the pointer, so {rid} hosts get the framework-dependent"
+                                " `any` package")
+            elif rid in optional:
                 warnings.append(message + f": `dotnet tool install` fails on {rid} hosts until it is pushed"
                                 " (re-run its job, then this one)")
             else:
@@ -64,6 +86,8 @@ def check(feed, version, optional=(), only=None, out=sys.stdout):
                           f"expected {package_id}, {version}, DotnetToolRidPackage")
             continue
         print(f"ok: {rid} -> {os.path.basename(path)}", file=out)
+    if dropped and not errors:
+        drop_entries(pointer, dropped)
     return errors, warnings
 
 
@@ -92,7 +116,14 @@ def self_test():
         assert not errors and not warnings, (errors, warnings)
         errors, _ = check(feed, "2.0.0", out=quiet)
         assert errors and "no pointer" in errors[0], errors
-    print("ok: check-feed self-test (a missing package, a wrong type, an optional RID, --only, a missing pointer)")
+        # --drop-missing: the optional RID's entry leaves the pointer (once nothing else is wrong).
+        package(feed, "netkit.linux-musl-x64", "1.0.0", "DotnetToolRidPackage")
+        errors, warnings = check(feed, "1.0.0", optional={"win-arm64"}, drop=True, out=quiet)
+        assert not errors and len(warnings) == 1 and "taken out" in warnings[0], (errors, warnings)
+        assert [r for r, _ in settings_entries(os.path.join(feed, "netkit.1.0.0.nupkg"))] == ["linux-x64", "linux-musl-x64", "any"]
+        errors, warnings = check(feed, "1.0.0", out=quiet)
+        assert not errors and not warnings, (errors, warnings)
+    print("ok: check-feed self-test (a missing package, a wrong type, an optional RID, --only, a missing pointer, --drop-missing)")
 
 
 def main(argv):
@@ -103,8 +134,11 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     feed, version, rest = argv[0], argv[1], argv[2:]
-    optional, only = set(), None
+    optional, only, drop = set(), None, False
     while rest:
+        if rest[0] == "--drop-missing":
+            drop, rest = True, rest[1:]
+            continue
         if len(rest) < 2 or rest[0] not in ("--optional", "--only"):
             print(f"check-feed: unknown arguments {rest}", file=sys.stderr)
             return 2
@@ -114,7 +148,7 @@ def main(argv):
         else:
             only = values
         rest = rest[2:]
-    errors, warnings = check(feed, version, optional, only)
+    errors, warnings = check(feed, version, optional, only, drop)
     actions = os.environ.get("GITHUB_ACTIONS") == "true"  # annotations on the run's summary there
     for w in warnings:
         print(f"{'::warning::' if actions else 'warning: '}{w}")
