@@ -6,6 +6,9 @@ known keys, and ships a broken release.
 
 Checked, from .github/workflows/{release,ci}.yml, build.cake, src/Netkit/Netkit.csproj, README.md:
   - the build waits for the tests (needs: test, which runs .ci/run) and the publish job for the build;
+    Windows and macOS legs run their own tests before their Release;
+  - publish checks the feed (check-feed.py) and that no other build is out (check-published.py)
+    before it pushes to NuGet, and pushes before it makes the GitHub release;
   - exactly one leg packs the pointer, on linux-x64; the legs' RIDs plus `any` and the musl RIDs
     Cake repacks are exactly the RIDs the pointer names (ToolPackageRuntimeIdentifiers);
   - a tag with a `-` is a prerelease and never "Latest";
@@ -68,6 +71,20 @@ def problems(text):
         found.append("release.yml: the publish job does not wait for the build (needs: build)")
     if not any("bash .ci/run" in str(s.get("run", "")) for s in steps(release, "test")):
         found.append("release.yml: the test job does not run .ci/run, CI's tests")
+    # Windows and macOS: their own tests before their Release, on their runner.
+    build_runs = [(str(s.get("if", "")), str(s.get("run", ""))) for s in steps(release, "build")]
+    tested = [i for i, (cond, run) in enumerate(build_runs) if "dotnet cake --target=Test" in run and "== 'Linux'" not in cond]
+    released = [i for i, (_, run) in enumerate(build_runs) if "dotnet cake --target=Release" in run]
+    if not tested or not released or tested[0] > released[0]:
+        found.append("release.yml: the Windows and macOS legs do not run their tests (dotnet cake --target=Test) before Release")
+    # Before anything is pushed: the pointer names no missing package, and no other build is out.
+    order = [str(s.get("run", "")) for s in steps(release, "publish")]
+    def first(needle):
+        return next((i for i, run in enumerate(order) if needle in run), None)
+    checks, guard, push, gh = first("python3 build/check-feed.py"), first("python3 build/check-published.py"), first("dotnet nuget push"), first("gh release create")
+    if None in (checks, guard, push, gh) or not checks < guard < push < gh:
+        found.append("release.yml: the publish job must run check-feed.py, then check-published.py, then push to NuGet, "
+                     "then make the GitHub release, in that order")
 
     # The matrix against the pointer.
     legs = (((jobs.get("build") or {}).get("strategy") or {}).get("matrix") or {}).get("include") or []
@@ -165,6 +182,8 @@ PLANTS = [
     (".github/workflows/release.yml", "secrets.NUGET_API_KEY", "secrets.NUGET_APIKEY", "a secret nobody creates"),
     (".github/workflows/release.yml", '"${GITHUB_REF_NAME#v}" --optional', '"${GITHUB_REFNAME#v}" --optional', "a variable GitHub does not set"),
     (".github/workflows/ci.yml", '    tags: ["v*"]\n', "", "CI no longer runs on tags"),
+    (".github/workflows/release.yml", "        run: dotnet cake --target=Test\n", "        run: echo no tests\n", "Windows and macOS ship untested"),
+    (".github/workflows/release.yml", "python3 build/check-published.py", "true build/check-published.py", "another build of the version can ship"),
     ("src/Netkit/Netkit.csproj", "linux-musl-arm64;", "linux-musl-arm64;linux-riscv64;", "the pointer names a RID nothing makes"),
 ]
 

@@ -16,4 +16,5 @@ node build/lint-workflows.mjs "$prefix" "$@"
 python3 build/lint-workflow-keys.py --self-test .github/workflows/*.yml
 python3 build/check-feed.py --self-test   # the release's check that the pointer names no missing package
 python3 build/lint-release.py --self-test # the release's invariants, each planted broken and caught
+timeout 60 python3 build/check-published.py --self-test # one version, one build (a loopback HTTP feed)
 bash build/lint-shell.sh
