@@ -571,10 +571,10 @@ void RecordPackage(string id, string rid)
 void RepackAs(string fromId, string toId)
 {
     var source = feed.CombineWithFilePath($"{fromId}.{version}.nupkg");
-    var target = feed.CombineWithFilePath($"{toId}.{version}.nupkg");
-    if (FileExists(target)) DeleteFile(target);
+    var destination = feed.CombineWithFilePath($"{toId}.{version}.nupkg");
+    if (FileExists(destination)) DeleteFile(destination);
     using var input = ZipFile.OpenRead(source.FullPath);
-    using var output = ZipFile.Open(target.FullPath, ZipArchiveMode.Create);
+    using var output = ZipFile.Open(destination.FullPath, ZipArchiveMode.Create);
     // The id is in the nuspec (and its file name), the relationship that names it, and the core properties.
     var renamed = new Dictionary<string, (string From, string To)>
     {
