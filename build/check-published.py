@@ -6,15 +6,17 @@ other bytes under a version already out.
     build/check-published.py --self-test
 
 For each DIST/packages/*.VERSION.nupkg it fetches the same package from the NuGet flat container at
-URL (https://api.nuget.org/v3-flatcontainer). Not there: new. There with the same bytes: pushed
-before by this build (`dotnet nuget push --skip-duplicate` will skip it). There with other bytes:
-fail, because --skip-duplicate would keep the old package while the GitHub release got the new
+URL (https://api.nuget.org/v3-flatcontainer). Not there: new. There with the same files (nuget.org
+adds its repository signature, .signature.p7s, which is left out of the comparison): pushed before
+by this build (`dotnet nuget push --skip-duplicate` will skip it). There with other files: fail, because --skip-duplicate would keep the old package while the GitHub release got the new
 archives. --release-sums is the SHA256SUMS of the GitHub release already made for the tag, if any:
 it must equal DIST/release/SHA256SUMS, or `gh release upload --clobber` would replace its archives
 with another build's. A moved tag or a full re-run after a push makes other bytes: release a new
-version instead.
+version instead. Not caught: a package nuget.org has taken but not yet validated is not served for
+some minutes, so a different build pushed in that window reads as new (and is then skipped).
 """
 import http.server
+import io
 import os
 import shutil
 import sys
@@ -22,6 +24,7 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
+import zipfile
 
 
 def published(base, package_id, version):
@@ -36,11 +39,21 @@ def published(base, package_id, version):
         raise
 
 
+def contents(data):
+    """A package's files and their bytes, without the repository signature nuget.org adds to every
+    package it serves (.signature.p7s): what was pushed, whoever signed it since."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in z.namelist() if name != ".signature.p7s"}
+
+
 def check(dist, version, base, release_sums=None, out=sys.stdout):
     errors = []
-    packages = sorted(f for f in os.listdir(os.path.join(dist, "packages")) if f.endswith(f".{version}.nupkg"))
+    if not base.startswith(("https://", "http://")):
+        return [f"--nuget-base {base!r} is not an http(s) URL"]
+    folder = os.path.join(dist, "packages")
+    packages = sorted(f for f in os.listdir(folder) if f.endswith(f".{version}.nupkg")) if os.path.isdir(folder) else []
     if not packages:
-        return [f"no *.{version}.nupkg in {dist}/packages"]
+        return [f"no *.{version}.nupkg in {folder}"]
     for name in packages:
         package_id = name[: -len(f".{version}.nupkg")]
         with open(os.path.join(dist, "packages", name), "rb") as f:
@@ -50,15 +63,23 @@ def check(dist, version, base, release_sums=None, out=sys.stdout):
         except (OSError, urllib.error.URLError) as e:
             errors.append(f"{name}: cannot ask {base} whether it is out already: {e}")
             continue
+        try:
+            same = theirs is not None and contents(theirs) == contents(ours)
+        except zipfile.BadZipFile:
+            errors.append(f"{name}: it or the feed's copy is not a zip (a package)")
+            continue
         if theirs is None:
             print(f"ok: {name}: new", file=out)
-        elif theirs == ours:
-            print(f"ok: {name}: already pushed, the same bytes (a re-run)", file=out)
+        elif same:
+            print(f"ok: {name}: already pushed, the same files (a re-run)", file=out)
         else:
             errors.append(f"{name}: {package_id} {version} is already on NuGet with other bytes: another build of this "
                           "version shipped; release a new version")
     if release_sums is not None:
-        with open(release_sums) as f, open(os.path.join(dist, "release", "SHA256SUMS")) as g:
+        ours_path = os.path.join(dist, "release", "SHA256SUMS")
+        if not os.path.isfile(ours_path) or not os.path.isfile(release_sums):
+            return errors + [f"cannot compare checksums: {ours_path if not os.path.isfile(ours_path) else release_sums} is missing"]
+        with open(release_sums) as f, open(ours_path) as g:
             theirs, ours = f.read(), g.read()
         if theirs != ours:
             errors.append("the GitHub release for this tag already has other archives (its SHA256SUMS differs): "
@@ -74,7 +95,15 @@ def self_test():
         dist, feed = os.path.join(root, "dist"), os.path.join(root, "feed")
         for folder in ("packages", "release"):
             os.makedirs(os.path.join(dist, folder))
-        for package_id, data in (("netkit", b"pointer"), ("netkit.linux-x64", b"native")):
+        def nupkg(payload, signed=False):
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as z:
+                z.writestr("tools/netkit", payload)
+                if signed:
+                    z.writestr(".signature.p7s", b"nuget.org repository signature")
+            return buffer.getvalue()
+
+        for package_id, data in (("netkit", nupkg(b"pointer")), ("netkit.linux-x64", nupkg(b"native"))):
             with open(os.path.join(dist, "packages", f"{package_id}.1.2.3.nupkg"), "wb") as f:
                 f.write(data)
         with open(os.path.join(dist, "release", "SHA256SUMS"), "w") as f:
@@ -94,12 +123,15 @@ def self_test():
         quiet = open(os.devnull, "w")
         try:
             assert check(dist, "1.2.3", base, out=quiet) == [], "nothing out yet"
-            serve("netkit.linux-x64", b"native")
-            assert check(dist, "1.2.3", base, out=quiet) == [], "a re-run: the same bytes"
-            serve("netkit", b"another build's pointer")
+            serve("netkit.linux-x64", nupkg(b"native", signed=True))
+            assert check(dist, "1.2.3", base, out=quiet) == [], "a re-run: the same files, signed by nuget.org since"
+            serve("netkit", nupkg(b"another build's pointer", signed=True))
             errors = check(dist, "1.2.3", base, out=quiet)
             assert len(errors) == 1 and "netkit.1.2.3.nupkg" in errors[0] and "other bytes" in errors[0], errors
-            serve("netkit", b"pointer")
+            serve("netkit", b"not a zip")
+            errors = check(dist, "1.2.3", base, out=quiet)
+            assert len(errors) == 1 and "not a zip" in errors[0], errors
+            serve("netkit", nupkg(b"pointer"))
             sums = os.path.join(root, "published.sums")
             with open(sums, "w") as f:
                 f.write("aa  netkit-1.2.3-linux-x64.tar.gz\n")
@@ -109,12 +141,17 @@ def self_test():
             errors = check(dist, "1.2.3", base, sums, out=quiet)
             assert len(errors) == 1 and "SHA256SUMS" in errors[0], errors
             assert check(dist, "9.9.9", base, out=quiet), "no packages of that version"
+            assert check(dist, "1.2.3", "", out=quiet), "no base URL"
+            os.remove(os.path.join(dist, "release", "SHA256SUMS"))
+            errors = check(dist, "1.2.3", base, sums, out=quiet)
+            assert errors and "missing" in errors[-1], errors
         finally:
             server.shutdown()
             quiet.close()
     finally:
         shutil.rmtree(root)
-    print("ok: check-published self-test (new, re-run with the same bytes, other bytes on NuGet, other archives on GitHub)")
+    print("ok: check-published self-test (new, a re-run against nuget.org's signed copy, other files on NuGet, not a zip, "
+          "other archives on GitHub, missing inputs)")
 
 
 def main(argv):

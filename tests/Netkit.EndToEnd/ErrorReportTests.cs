@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace Netkit.EndToEnd;
 
@@ -156,6 +157,26 @@ public sealed class ErrorReportTests(NetkitBinary netkit)
             Assert.True(code == 0, $"exit {code}: {run.Stderr}");
             Assert.StartsWith("{\"server\":\"127.0.0.1:", run.Stdout, StringComparison.Ordinal);
         }
+    }
+
+    [SkippableFact]
+    public async Task NoDevNull_StdinAndStdoutClosed_TheyAreFilledWithReadOnlyPlaceholders_NotTheRuntimesSignalPipe()
+    {
+        // Without /dev/null the closed descriptors stayed closed, and the runtime's signal pipe took
+        // 0 and 1: stdout was its write end, so bytes a peer sent reached the signal handling
+        // (0x0f 0x0f ended a tcp-client with 130). Now each is a read-only placeholder.
+        Skip.IfNot(OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess, "an empty /dev of our own needs root (unshare -m)");
+        var unshare = Toolchain.Require("unshare");
+        // unshare and sh exec netkit: it keeps the process id, so its descriptors are in /proc/ID.
+        const string Script = """mount -t tmpfs none /dev || exit 90; exec "$0" tcp-server --host 127.0.0.1 --port 0 <&- >&-""";
+        using var server = RunningProcess.Start(unshare, ["-m", "sh", "-c", Script, netkit.Path]);
+        server.CloseStdin();
+        await server.WaitForStderrAsync(new Regex(@"listening on \S+ \(tcp\)"), TimeSpan.FromSeconds(20));
+        var flags = new[] { 0, 1 }.Select(fd => File.ReadAllLines($"/proc/{server.Id}/fdinfo/{fd}")
+            .Single(l => l.StartsWith("flags:", StringComparison.Ordinal))["flags:".Length..].Trim()).ToList();
+        await server.SignalAsync("TERM");
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.All(flags, f => Assert.True((Convert.ToInt32(f, 8) & 3) == 0, $"fd flags {f} (octal) are not read-only: {string.Join(", ", flags)}"));
     }
 
     private static string ErrorLine(string stderr)

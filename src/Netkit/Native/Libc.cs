@@ -62,6 +62,10 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "close")]
     public static partial int Close(int fd);
 
+    /// <summary>pipe(2): <paramref name="ends"/>[0] the read end, [1] the write end.</summary>
+    [LibraryImport("libc", EntryPoint = "pipe", SetLastError = true)]
+    public static partial int Pipe(Span<int> ends);
+
     [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint IfNameToIndex(string name);
 

@@ -7,7 +7,8 @@ namespace Netkit.Output;
 /// socket the process opens takes that descriptor: strace shows the runtime's first descriptors
 /// land on 1, so a socket could become "stdout" and get the data meant for the terminal, or a
 /// log line. Each closed one is filled first with /dev/null opened read-only: reads see EOF,
-/// writes fail with EBADF ("Bad file descriptor"), exactly as on the closed descriptor.
+/// writes fail with EBADF ("Bad file descriptor"), exactly as on the closed descriptor. Without
+/// /dev/null (a bare chroot), the read end of a pipe with no writer does the same.
 /// </summary>
 internal static class StandardDescriptors
 {
@@ -29,8 +30,10 @@ internal static class StandardDescriptors
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // A chroot or sandbox with no /dev (or no access to it): nothing to fill with, and
-                // no reason to die before the first line. The closed descriptors stay closed.
+                // A chroot or sandbox with no /dev (or no access to it): left closed, they would
+                // take the runtime's signal pipe, and a peer's bytes written to "stdout" would
+                // reach its signal handling. The read end of a pipe with no writer does as well.
+                FillWithEmptyPipe();
                 return;
             }
 
@@ -42,6 +45,32 @@ internal static class StandardDescriptors
 
             // Held for the process's life: marked invalid, so no finalizer ever closes it.
             handle.SetHandleAsInvalid();
+        }
+    }
+
+    // Reads see EOF (no writer is left), writes fail with EBADF (a read end): /dev/null's behaviour.
+    private static void FillWithEmptyPipe()
+    {
+        const int FDupFd = 0, FGetFd = 1; // the same on Linux and macOS
+        Span<int> ends = stackalloc int[2];
+        if (Native.Libc.Pipe(ends) != 0)
+        {
+            return;
+        }
+
+        // pipe() took the lowest free descriptors: the write end may sit on a closed 0-2; free it.
+        Native.Libc.Close(ends[1]);
+        for (var fd = 0; fd <= 2; fd++)
+        {
+            if (fd != ends[0] && Native.Libc.Fcntl(fd, FGetFd, 0) == -1)
+            {
+                Native.Libc.Fcntl(ends[0], FDupFd, fd); // the lowest free descriptor from fd up: fd
+            }
+        }
+
+        if (ends[0] > 2)
+        {
+            Native.Libc.Close(ends[0]);
         }
     }
 }
