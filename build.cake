@@ -10,8 +10,9 @@
 //   --package-version=X.Y.Z  The version everything carries (`netkit --version`, packages, archives).
 //                     Not `--version`: Cake owns that one (it prints Cake's version, exits 0 and
 //                     builds nothing). SemVer: 1.2.3 or 1.2.3-rc.1, no leading zeros, each number
-//                     at most 65534. Without it: a `vX.Y.Z` tag on HEAD, else Directory.Build.props,
-//                     except for Release, which fails without one of the first two. Ci adds
+//                     at most 65534, 64 characters in all. Without it: a `vX.Y.Z` tag on HEAD
+//                     (given both, they must agree), else Directory.Build.props, except for
+//                     Release, which fails without one of the first two. Ci adds
 //                     `-ci.TIMESTAMP` so each run's tool packages are new to the NuGet cache.
 //   --sysroot=BOOL    Link Linux binaries against the Debian bullseye sysroot (glibc <= 2.31).
 //                     Default: on for Release (required there) and Ci, off otherwise.
@@ -19,8 +20,9 @@
 //   --pack-pointer=BOOL  Also pack the RID-agnostic pointer package and the framework-dependent
 //                     `any` package (default true; the release workflow packs them on one runner).
 //   --skip-tests=BOOL Ci without the unit and integration tests (.ci/run has just run them).
-//   --allow-dirty=BOOL  Release from a tree with uncommitted changes (default false: it refuses,
-//                     since the packages name HEAD's commit as their source).
+//   --allow-dirty=BOOL  Release from a tree with uncommitted changes or ignored build inputs
+//                     (.user, .props, .targets, .rsp, NuGet.config, global.json), or outside git
+//                     (default false: it refuses, since the packages name HEAD's commit as their source).
 // Everything lands in artifacts/ (git-ignored): publish/RID, packages (a local NuGet feed),
 // release (archives and SHA256SUMS), sysroot and tools (caches that Clean keeps: they never change).
 
@@ -57,7 +59,7 @@ var packPointer = Argument("pack-pointer", true);
 // Framework-dependent packages for musl hosts, packed with the pointer (see RepackAs).
 var muslRids = new[] { "linux-musl-x64", "linux-musl-arm64" };
 var skipTests = Argument("skip-tests", false);
-var explicitVersion = false; // set by ResolveVersion: --package-version was given
+string releaseVersion = null; // set by ResolveVersion: the version from --package-version or a tag
 var version = ResolveVersion();
 // Linux release binaries must load on Debian 11, Ubuntu 20.04 and Raspberry Pi OS bullseye.
 var glibcCeiling = Version.Parse(Argument("glibc-ceiling", "2.31"));
@@ -70,16 +72,24 @@ Setup(ctx =>
     Information($"netkit {version}; RIDs: {string.Join(", ", rids)}; host: {hostRid}; "
         + $"sysroot: {(useSysroot ? "bullseye" : "host")}");
     // A release is made from what is committed: the packages name HEAD's commit as their source.
-    if (target == "Release" && !Argument("allow-dirty", false) && HasCommand("git"))
+    // Ignored files MSBuild reads (a .csproj.user, a .props, a .rsp, NuGet.config) change it too.
+    if (target == "Release" && !Argument("allow-dirty", false))
     {
-        var (code, status) = Capture("git", new[] { "status", "--porcelain" });
-        if (code == 0 && status.Trim().Length > 0)
+        var (code, status) = HasCommand("git") ? Capture("git", new[] { "status", "--porcelain", "--ignored" }) : (-1, "git not found");
+        if (code != 0)
+            throw new CakeException("Release builds what is committed, and cannot tell what that is here (git status: "
+                + status.Trim() + "); run it in a git clone, or --allow-dirty=true for a trial");
+        var changes = status.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => !line.StartsWith("!! ") || Regex.IsMatch(line, @"(\.(user|props|targets|rsp)|(^|/)(nuget\.config|global\.json))/?$", RegexOptions.IgnoreCase))
+            .ToList();
+        if (changes.Count > 0)
             throw new CakeException("Release builds what is committed, and the packages name HEAD's commit as their source; "
-                + "this tree has changes (git status --porcelain):\n" + status.TrimEnd() + "\ncommit or stash them (or --allow-dirty=true for a trial)");
+                + "this tree has changes or ignored build inputs (git status --porcelain --ignored):\n" + string.Join("\n", changes)
+                + "\ncommit, stash or remove them (or --allow-dirty=true for a trial)");
     }
-    if (target != "Release" && explicitVersion && rids.Any(r => r.StartsWith("linux-")) && !useSysroot)
-        Warning($"--package-version={version} was given, but this is not the Release target: its Linux binaries use this host's glibc "
-            + "(not the bullseye sysroot's 2.31) and must not be shipped; `--target=Release` makes the ones to ship.");
+    if (target != "Release" && version == releaseVersion && rids.Any(r => r.StartsWith("linux-")) && !useSysroot)
+        Warning($"{version} is a release's version (from --package-version or a tag), but this is not the Release target: its Linux "
+            + "binaries use this host's glibc (not the bullseye sysroot's 2.31) and must not be shipped; `--target=Release` makes the ones to ship.");
 });
 
 Teardown(ctx =>
@@ -410,22 +420,28 @@ RunTarget(target);
 string ResolveVersion()
 {
     // --package-version: Cake owns --version (it prints its own and exits 0, building nothing), so
-    // the script's argument has a name Cake cannot take. `-- --version=X` still works, as before.
+    // the script's argument has a name Cake cannot take.
+    // `-- --version=X` (the old way round Cake's --version) hid every Cake option after it: a
+    // `--dryrun` there was not seen and the release really ran. So it is refused.
+    if (HasArgument("version"))
+        throw new CakeException("the version is --package-version=X.Y.Z (--version is Cake's own, and after `--` it hides the options that follow)");
     string given = null;
-    foreach (var name in new[] { "package-version", "version" })
+    if (HasArgument("package-version"))
     {
-        if (given is not null || !HasArgument(name)) continue;
-        given = Argument<string>(name, "").Trim();
+        given = Argument<string>("package-version", "").Trim();
         if (given.Length == 0 || given == "true")
-            throw new CakeException($"--{name} needs a value: --{name}=1.2.3");
+            throw new CakeException("--package-version needs a value: --package-version=1.2.3");
+        if (given.StartsWith("v")) given = given.Substring(1);
     }
-    explicitVersion = given is not null;
     var tagged = TagVersion();
-    if (target == "Release" && string.IsNullOrWhiteSpace(given) && tagged is null)
+    if (target == "Release" && given is null && tagged is null)
         throw new CakeException("Release needs the version it ships: --package-version=X.Y.Z, or a vX.Y.Z tag on HEAD " +
             $"(Directory.Build.props' {PropsVersion()} is a development version, not a release's)");
-    var resolved = !string.IsNullOrWhiteSpace(given) ? (given.StartsWith("v") ? given.Substring(1) : given) : tagged ?? PropsVersion();
+    if (given is not null && tagged is not null && given != tagged)
+        throw new CakeException($"--package-version={given}, but HEAD is tagged v{tagged}: one version, or the packages and the tag disagree");
+    var resolved = given ?? tagged ?? PropsVersion();
     CheckVersion(resolved);
+    releaseVersion = given ?? tagged;
     if (target == "Ci")
         resolved += (resolved.Contains('-') ? ".ci." : "-ci.") + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
     if (target == "Release" && useSysroot == false && rids.Any(r => r.StartsWith("linux-")))
@@ -438,9 +454,12 @@ string ResolveVersion()
 // limit); checked before anything is built.
 static void CheckVersion(string version)
 {
-    const string Number = @"(0|[1-9]\d*)";
-    const string Identifier = @"(0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)";
+    // [0-9], not \d: .NET's \d takes every script's digits. nuget.org takes at most 64 characters.
+    const string Number = "(0|[1-9][0-9]*)";
+    const string Identifier = "(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)";
     var match = Regex.Match(version, $@"^{Number}\.{Number}\.{Number}(-{Identifier}(\.{Identifier})*)?$");
+    if (version.Length > 64)
+        throw new CakeException($"version '{version}' is {version.Length} characters; nuget.org takes at most 64");
     if (!match.Success)
         throw new CakeException($"version '{version}' is not X.Y.Z or X.Y.Z-PRERELEASE in SemVer (no leading zeros, no empty "
             + "parts, no +metadata): --package-version=1.2.3 or 1.2.3-rc.1");
