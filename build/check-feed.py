@@ -64,30 +64,41 @@ def check(feed, version, optional=(), only=None, drop=False, out=sys.stdout):
     if not os.path.isfile(pointer):
         return [f"no pointer package {pointer}"], []
     errors, warnings, dropped = [], [], []
-    for rid, package_id in settings_entries(pointer):
+    try:
+        entries = settings_entries(pointer)
+    except zipfile.BadZipFile:
+        return [f"the pointer {pointer} is not a zip (a package)"], []
+    if only is not None and not only:
+        return ["--only names no RID"], []
+    for rid, package_id in entries:
         if only is not None and rid not in only:
             continue
         path = os.path.join(feed, f"{package_id}.{version}.nupkg")
         if not os.path.isfile(path):
             message = f"the pointer names {package_id} for {rid}, but {os.path.basename(path)} is not in {feed}"
             if rid in optional and drop:
-                dropped.append(rid)
-                warnings.append(message + f": taken out of the pointer, so {rid} hosts get the framework-dependent"
-                                " `any` package")
+                dropped.append((rid, message))
             elif rid in optional:
                 warnings.append(message + f": `dotnet tool install` fails on {rid} hosts until it is pushed"
                                 " (re-run its job, then this one)")
             else:
                 errors.append(message)
             continue
-        got_id, got_version, kind = nuspec(path)
+        try:
+            got_id, got_version, kind = nuspec(path)
+        except zipfile.BadZipFile:
+            errors.append(f"{os.path.basename(path)} is not a zip (a package)")
+            continue
         if (got_id, got_version, kind) != (package_id, version, "DotnetToolRidPackage"):
             errors.append(f"{os.path.basename(path)}: nuspec says id {got_id}, version {got_version}, type {kind}; "
                           f"expected {package_id}, {version}, DotnetToolRidPackage")
             continue
         print(f"ok: {rid} -> {os.path.basename(path)}", file=out)
     if dropped and not errors:
-        drop_entries(pointer, dropped)
+        drop_entries(pointer, [rid for rid, _ in dropped])
+        warnings += [f"{m}: taken out of the pointer, so {rid} hosts get the framework-dependent `any` package" for rid, m in dropped]
+    elif dropped:
+        warnings += [f"{m}: left in the pointer, which is not rewritten while anything else is wrong" for _, m in dropped]
     return errors, warnings
 
 

@@ -63,18 +63,70 @@ def problems(text):
         return [f"YAML: {e}"]
     cake, csproj, readme = text["build.cake"], text["src/Netkit/Netkit.csproj"], text["README.md"]
     jobs = release.get("jobs") or {}
+    legs = (((jobs.get("build") or {}).get("strategy") or {}).get("matrix") or {}).get("include") or []
 
     # Order: test -> build -> publish, and the test job is CI's.
     if "test" not in as_list((jobs.get("build") or {}).get("needs")):
         found.append("release.yml: the build job does not wait for the tests (needs: test)")
     if "build" not in as_list((jobs.get("publish") or {}).get("needs")):
         found.append("release.yml: the publish job does not wait for the build (needs: build)")
-    if not any("bash .ci/run" in str(s.get("run", "")) for s in steps(release, "test")):
+    if not any(re.search(r"(^|\s)(bash\s+)?(\./)?\.ci/run\b", str(s.get("run", ""))) for s in steps(release, "test")):
         found.append("release.yml: the test job does not run .ci/run, CI's tests")
+    # Nothing that gates or ships may be skipped or have its failure ignored.
+    for name in ("test", "build", "publish"):
+        job = jobs.get(name) or {}
+        if "if" in job:
+            found.append(f"release.yml: job {name} has `if: {job['if']}`: it must always run")
+        allowed_coe = "${{ matrix.optional }}" if name == "build" else None
+        if "continue-on-error" in job and str(job["continue-on-error"]).replace(" ", "") != (allowed_coe or "").replace(" ", ""):
+            found.append(f"release.yml: job {name} has continue-on-error: {job['continue-on-error']} (only the build's "
+                         "`${{ matrix.optional }}` is allowed)")
+    critical = (r"\.ci/run", r"dotnet cake --target[= ]Test", r"dotnet cake --target[= ]Release", r"build/check-feed\.py",
+                r"build/check-published\.py", r"dotnet nuget push", r"gh release create")
+    for name in ("test", "build", "publish"):
+        for step in steps(release, name):
+            run = str(step.get("run", ""))
+            if not any(re.search(c, run, re.I) for c in critical):
+                continue
+            label = step.get("name") or run.splitlines()[0]
+            if "continue-on-error" in step:
+                found.append(f"release.yml: step '{label}' has continue-on-error: its failure must stop the release")
+            if "if" in step and not (re.search(r"dotnet cake --target[= ]Test", run, re.I) and str(step["if"]).replace(" ", "") == "runner.os!='Linux'"):
+                found.append(f"release.yml: step '{label}' has `if: {step['if']}`: it must always run")
+            if re.search(r"\|\||set \+e", run):
+                found.append(f"release.yml: step '{label}' can swallow a failure (`||` or `set +e`)")
+    all_runs = "\n".join(runs(release))
+    for flag in ("--allow-dirty", "--skip-tests", "--sysroot=false"):
+        if flag in all_runs:
+            found.append(f"release.yml: {flag} turns off one of the Release target's own checks")
+    if not re.search(r"--pack-pointer=\$\{\{ *matrix\.pack-pointer *\}\}", all_runs):
+        found.append("release.yml: the Release command must take --pack-pointer from the matrix (--pack-pointer=${{ matrix.pack-pointer }})")
+    optional = sorted(leg.get("rid") for leg in legs if leg.get("optional") is True)
+    feed_check = re.search(r"python3 build/check-feed\.py\s+\S+\s+\S+(.*)", all_runs)
+    given = re.search(r"--optional\s+(\S+)", feed_check[1]) if feed_check else None
+    if sorted((given[1].split(",") if given else [])) != optional:
+        found.append(f"release.yml: check-feed.py's --optional must name exactly the optional legs {optional}, not {given[1] if given else 'none'}")
+    if "python3 build/check-published.py" in all_runs and "--nuget-base https://api.nuget.org/v3-flatcontainer" not in all_runs:
+        found.append("release.yml: check-published.py must ask nuget.org (--nuget-base https://api.nuget.org/v3-flatcontainer)")
+    if "dotnet nuget push" in all_runs and "--source https://api.nuget.org/v3/index.json" not in all_runs:
+        found.append("release.yml: the push must go to nuget.org (--source https://api.nuget.org/v3/index.json)")
+    loop = re.search(r"for package in ([^;\n]*)", all_runs)
+    if not loop or not re.search(r'netkit\.\*\."\$version"\.nupkg\s+\S*netkit\."\$version"\.nupkg\s*$', loop[1]):
+        found.append("release.yml: the push must take the RID packages first and the pointer last (a pointer out first names missing packages)")
+    creates = re.findall(r"gh release create[^\n]*(?:\\\n[^\n]*)*", all_runs)
+    if any(re.search(r"--latest(?!=false)", c) for c in creates):
+        found.append("release.yml: gh release create with --latest makes a prerelease \"Latest\"")
+    for step in steps(release, "build"):
+        if str(step.get("uses", "")).startswith("actions/upload-artifact") and (step.get("with") or {}).get("if-no-files-found") != "error":
+            found.append("release.yml: the build's upload must fail when nothing is there (if-no-files-found: error)")
+    release_on = release.get("on", release.get(True)) or {}
+    if not (((release_on.get("push") or {}) if isinstance(release_on, dict) else {}).get("tags")):
+        found.append("release.yml: does not run on pushed tags")
+
     # Windows and macOS: their own tests before their Release, on their runner.
     build_runs = [(str(s.get("if", "")), str(s.get("run", ""))) for s in steps(release, "build")]
-    tested = [i for i, (cond, run) in enumerate(build_runs) if "dotnet cake --target=Test" in run and "== 'Linux'" not in cond]
-    released = [i for i, (_, run) in enumerate(build_runs) if "dotnet cake --target=Release" in run]
+    tested = [i for i, (cond, run) in enumerate(build_runs) if re.search(r"dotnet cake --target[= ]Test\b", run, re.I) and "== 'Linux'" not in cond]
+    released = [i for i, (_, run) in enumerate(build_runs) if re.search(r"dotnet cake --target[= ]Release\b", run, re.I)]
     if not tested or not released or tested[0] > released[0]:
         found.append("release.yml: the Windows and macOS legs do not run their tests (dotnet cake --target=Test) before Release")
     # Before anything is pushed: the pointer names no missing package, and no other build is out.
@@ -87,7 +139,6 @@ def problems(text):
                      "then make the GitHub release, in that order")
 
     # The matrix against the pointer.
-    legs = (((jobs.get("build") or {}).get("strategy") or {}).get("matrix") or {}).get("include") or []
     pointer_legs = [leg for leg in legs if leg.get("pack-pointer") is True]
     for leg in legs:
         for key in ("pack-pointer", "optional"):
@@ -137,17 +188,17 @@ def problems(text):
     arguments = set(re.findall(r'(?:Argument(?:<\w+>)?|HasArgument)\("([a-z-]+)"', cake)) | CAKE_OWN
     for names in re.findall(r'foreach \(var name in new\[\] \{([^}]*)\}\)[^;]*?HasArgument\(name\)', cake, re.S):
         arguments |= set(re.findall(r'"([a-z-]+)"', names))
-    tasks = set(re.findall(r'Task\("(\w+)"\)', cake))
+    tasks = {t.lower() for t in re.findall(r'Task\("(\w+)"\)', cake)}  # Cake ignores case
     for workflow_name, workflow in (("release.yml", release), ("ci.yml", ci)):
         for body in runs(workflow):
             for line in body.replace("\\\n", " ").replace("\n", " ; ").split(";"):
                 if "dotnet cake" not in line:
                     continue
                 command = re.split(r"&&|\|\|?", line.split("dotnet cake", 1)[1])[0]
-                for name, value in re.findall(r"--([a-z][a-z-]*)(?:=(\S+))?", command):
+                for name, value in re.findall(r"--([a-z][a-z-]*)(?:[= ]([^-\s]\S*))?", command):
                     if name not in arguments:
                         found.append(f"{workflow_name}: dotnet cake --{name}: build.cake reads no such argument")
-                    elif name == "target" and value not in tasks:
+                    elif name == "target" and value.lower() not in tasks:
                         found.append(f"{workflow_name}: dotnet cake --target={value}: build.cake has no such task")
             for name in re.findall(r"\b(GITHUB_[A-Z_]+|GH_[A-Z_]+)\b", body):
                 if name not in GITHUB_VARS:
@@ -184,6 +235,21 @@ PLANTS = [
     (".github/workflows/ci.yml", '    tags: ["v*"]\n', "", "CI no longer runs on tags"),
     (".github/workflows/release.yml", "        run: dotnet cake --target=Test\n", "        run: echo no tests\n", "Windows and macOS ship untested"),
     (".github/workflows/release.yml", "python3 build/check-published.py", "true build/check-published.py", "another build of the version can ship"),
+    (".github/workflows/release.yml", "run: bash .ci/run", "run: bash .ci/run || true", "the tests' failure is swallowed"),
+    (".github/workflows/release.yml", "    timeout-minutes: 60\n    steps:", "    timeout-minutes: 60\n    continue-on-error: true\n    steps:", "the test job may fail"),
+    (".github/workflows/release.yml", "    needs: test\n", "    needs: test\n    if: always()\n", "the build runs whatever the tests did"),
+    (".github/workflows/release.yml", "--optional win-arm64 --drop-missing", "--optional win-arm64 --drop-missing || true", "a missing package is shrugged off"),
+    (".github/workflows/release.yml", "      - name: One version, one build\n", "      - name: One version, one build\n        if: false\n", "the one-build check is skipped"),
+    (".github/workflows/release.yml", "--nuget-base https://api.nuget.org/v3-flatcontainer", "--nuget-base https://example.invalid/v3", "the one-build check asks nobody"),
+    (".github/workflows/release.yml", "--optional win-arm64 --drop-missing", "--optional win-arm64,win-x64,osx-arm64 --drop-missing", "required RIDs dropped from the pointer"),
+    (".github/workflows/release.yml", "--pack-pointer=${{ matrix.pack-pointer }}", "--pack-pointer=true", "every leg packs a pointer"),
+    (".github/workflows/release.yml", 'dist/packages/netkit.*."$version".nupkg dist/packages/netkit."$version".nupkg', 'dist/packages/netkit."$version".nupkg dist/packages/netkit.*."$version".nupkg', "the pointer is pushed first"),
+    (".github/workflows/release.yml", 'gh release create "$GITHUB_REF_NAME"', 'gh release create --latest "$GITHUB_REF_NAME"', "a prerelease made Latest"),
+    (".github/workflows/release.yml", "run: dotnet cake --target=Test", "run: dotnet cake --target=Test --skip-tests=true", "Windows and macOS tests skipped"),
+    (".github/workflows/release.yml", "--package-version=\"${GITHUB_REF_NAME#v}\"", "--package-version=\"${GITHUB_REF_NAME#v}\" --allow-dirty=true", "a dirty tree released"),
+    (".github/workflows/release.yml", "    continue-on-error: ${{ matrix.optional }}", "    continue-on-error: true", "every leg may fail"),
+    (".github/workflows/release.yml", "          if-no-files-found: error", "          if-no-files-found: ignore", "a leg that made nothing passes"),
+    (".github/workflows/release.yml", '    tags: ["v*"]', '    tag: ["v*"]', "the release never runs"),
     ("src/Netkit/Netkit.csproj", "linux-musl-arm64;", "linux-musl-arm64;linux-riscv64;", "the pointer names a RID nothing makes"),
 ]
 

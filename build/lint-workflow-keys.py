@@ -43,6 +43,9 @@ VALUES = {
 
 def allowed(value, choices):
     # An expression is GitHub's to evaluate; YAML reads true/false as booleans.
+    # Action inputs are strings to GitHub: 'true' (quoted) is as good as true.
+    if choices is BOOL and isinstance(value, str) and value in ("true", "false"):
+        return True
     return (isinstance(value, str) and value.strip().startswith("${{")) or value in choices
 
 
