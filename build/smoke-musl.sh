@@ -83,7 +83,14 @@ data = data.replace(placeholder, name + b"\0" * (len(placeholder) - len(name)))
 open(target, "wb").write(data)
 PY
 chmod +x "$root/app/netkit"
-[ ! -e "$root/lib64/ld-linux-x86-64.so.2" ] && [ -z "$(find "$root" -name 'libc.so.6')" ] || fail "the musl root holds glibc"
+# No glibc in the root: no glibc loader anywhere (the one file by that name is the musl-built shim,
+# which needs musl alone), no libc.so.6, and the only C library the files need is musl's.
+glibc=$(find "$root" \( -name 'ld-linux*' -o -name 'libc.so.6' -o -name 'libc-2.*' \) ! -path "$root/lib/ld-linux-x86-64.so.2")
+[ -z "$glibc" ] || fail "the musl root holds glibc: $glibc"
+shim_needs=$(readelf -d "$root/lib/ld-linux-x86-64.so.2" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+[ "$shim_needs" = "libc.so " ] || fail "the shim needs more than musl: $shim_needs"
+readelf -l "$root/lib/ld-linux-x86-64.so.2" | grep -q 'interpreter' && fail "the shim names a program interpreter"
+ok "the root holds no glibc: musl's loader, .NET's musl build, and Debian's libstdc++/libgcc_s through the musl-built shim"
 
 # in-musl CMD...: CMD inside the root, in a mount namespace of its own (/dev and /proc bound there).
 musl="$SMOKE_TMP/in-musl"
