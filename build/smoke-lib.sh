@@ -16,7 +16,10 @@ ok() { echo "ok: $*"; }
 start_server() {
   local name=$1; shift
   local err="$SMOKE_TMP/$name.err"
-  "$@" >"$SMOKE_TMP/$name.out" 2>"$err" </dev/null &
+  # Made here, not by the background job's redirection, which may come after the first read below
+  # (sed then failed on a missing file, and pipefail ended the script: seen once in CI).
+  : >"$err"
+  "$@" >"$SMOKE_TMP/$name.out" 2>>"$err" </dev/null &
   SERVER_PID=$!
   SMOKE_PIDS+=("$SERVER_PID")
   SERVER_PORT=
