@@ -264,17 +264,20 @@ public sealed partial class TimeServiceTests(NetkitBinary netkit)
 
             // A single query while the source is still limited: exit 5 (denied), the code named. Its
             // kiss limit (one a second) may hold the kiss back: then the query times out (exit 3).
+            // The token comes back a second after the limited query: a client that took longer to
+            // start (under qemu every process start takes about that) is served (exit 0).
             using var once = netkit.Start("udp-time-client", "127.0.0.1", "--port", Invariant(port), "--protocol", "sntp", "--timeout", "300ms", "--retries", "0");
             once.CloseStdin();
             var code = await once.WaitForExitAsync();
-            Assert.True(code is 5 or 3, once.Stderr);
+            Assert.True(code is 5 or 3 or 0, $"exit {code}: {once.Stderr}");
+            var limitedAgain = code != 0;
 
             await server.SignalAsync("TERM");
             Assert.Equal(0, await server.WaitForExitAsync());
             using var summary = JsonDocument.Parse(server.Stderr.Split('\n').Last(l => l.Contains("\"Summary\"", StringComparison.Ordinal)));
             var fields = summary.RootElement.GetProperty("fields");
             Assert.True(fields.GetProperty("kissOfDeath").GetInt64() >= 1, server.Stderr);
-            Assert.True(fields.GetProperty("drops").GetProperty("rate-limit").GetInt64() >= 2, server.Stderr);
+            Assert.True(fields.GetProperty("drops").GetProperty("rate-limit").GetInt64() >= (limitedAgain ? 2 : 1), server.Stderr);
             Assert.Equal(3, fields.GetProperty("topTalkers").GetProperty("127.0.0.1").GetInt64());
         }
     }
