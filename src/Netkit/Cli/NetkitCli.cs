@@ -71,7 +71,12 @@ internal static class NetkitCli
         };
 
         // --version ends the parse, and the parser then drops what follows without an error:
-        // `netkit --version extra` must not read as a success.
+        // `netkit --version extra` (or `--version --help`, `--version --version`) must not read as a success.
+        if (result.Tokens.Count > 1 && IsVersion(result.Tokens[0]))
+        {
+            return CommandHost.Fail(status, "--version takes no other arguments (see 'netkit --help')", ExitCode.Usage);
+        }
+
         if ((result.Errors.Count > 0 || result.UnmatchedTokens.Count > 0) && result.Action is not (HelpAction or HelpWithEpilogueAction))
         {
             var where = result.CommandResult.Command is RootCommand ? "netkit" : "netkit " + result.CommandResult.Command.Name;
@@ -90,6 +95,11 @@ internal static class NetkitCli
             return CommandHost.OutputFailed(status, e);
         }
     }
+
+    // Only the root has --version, so it is the first token when it is given at all (a later
+    // "--version" is an argument's value, `-m --version`, or an unknown option).
+    private static bool IsVersion(System.CommandLine.Parsing.Token token) =>
+        token.Type == System.CommandLine.Parsing.TokenType.Option && token.Value == "--version";
 
     // The most telling parse error, on one line and in netkit's words: an unknown word beats
     // "command not provided", which is only its consequence; the parser's own English is replaced.

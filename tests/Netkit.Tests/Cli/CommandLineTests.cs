@@ -28,6 +28,9 @@ public sealed class CommandLineTests
     [InlineData("--log-format", "xml", "tcp-server")]
     [InlineData("--version", "extra")]
     [InlineData("--version", "--nope")]
+    [InlineData("--version", "--version")]
+    [InlineData("--version", "--help")]
+    [InlineData("--version", "--")]
     public async Task Bad_arguments_exit_2_with_one_line(params string[] args)
     {
         var output = new StringWriter();
